@@ -1,0 +1,239 @@
+"""Back-office forms: they validate input and never write; the views call services."""
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from seance.catalog.models import PriceProfile, Product, ProductKind
+from seance.core.models import Membership, Organizer, Role
+from seance.photos import imaging
+from seance.photos.models import Segment, Session, SessionStatus, Sponsor
+from seance.photos.services import SESSION_FIELDS, SPONSOR_FIELDS
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+def check_watermark_upload(upload) -> None:
+    """P10: a logo that Pillow can open safely; anything else is refused with a reason."""
+    if not upload:
+        return
+    upload.seek(0)
+    try:
+        imaging.open_mark(upload.read(imaging.MAX_MARK_BYTES + 1))
+    except imaging.ImagingError as e:
+        reason = {
+            "too_large": _("The image is too large: at most 2 MB and 4000 × 4000 pixels."),
+            "format": _("Use a PNG, JPEG or WebP image."),
+        }.get(str(e), _("This file is not a readable image."))
+        raise ValidationError(reason, code="invalid_image") from e
+    finally:
+        upload.seek(0)
+
+
+class SessionForm(forms.ModelForm):
+    class Meta:
+        model = Session
+        fields = SESSION_FIELDS
+        widgets = {
+            "shooting_date": DateInput(),
+            "discount_until": DateInput(),
+            "archive_on": DateInput(),
+            "watermark_opacity": forms.NumberInput(attrs={"type": "range", "min": 5, "max": 100}),
+            "watermark_image": forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg"}),
+        }
+
+    # Grouped as the seeds present them: the session, then its settings.
+    main_fields = ["name", "shooting_date", "segment", "expected_subjects", "reference", "sponsor"]
+    access_fields = ["access_type", "registration"]
+    sales_fields = ["price_profile", "discount_kind", "discount_value", "discount_until", "archive_on"]
+    watermark_fields = [
+        "watermark_kind",
+        "watermark_text",
+        "watermark_image",
+        "watermark_position",
+        "watermark_opacity",
+    ]
+
+    def __init__(self, *args, organizer: Organizer, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["segment"].queryset = Segment.objects.for_organizer(organizer)
+        self.fields["sponsor"].queryset = Sponsor.objects.for_organizer(organizer)
+        self.fields["price_profile"].queryset = PriceProfile.objects.for_organizer(organizer)
+        self.fields["price_profile"].empty_label = _("— none yet —")
+        self.fields["discount_value"].widget.attrs["min"] = "0"
+        self.fields["expected_subjects"].widget.attrs["min"] = "0"
+
+    def follow_segment_defaults(self, url: str) -> None:
+        """P3, new sessions: choosing a segment reloads the settings with its defaults (htmx)."""
+        segment = self.fields["segment"]
+        segment.help_text = _(
+            "A new session starts with the settings of the latest session of its segment."
+        )
+        segment.widget.attrs.update(
+            {
+                "hx-get": url,
+                "hx-trigger": "change",
+                "hx-include": "#session-form",
+                "hx-select": "#session-settings",
+                "hx-target": "#session-settings",
+                "hx-swap": "outerHTML",
+            }
+        )
+
+    def clean_watermark_image(self):
+        upload = self.cleaned_data.get("watermark_image")
+        if upload and hasattr(upload, "content_type"):
+            check_watermark_upload(upload)
+        return upload
+
+    def main_group(self):
+        return [self[f] for f in self.main_fields]
+
+    def settings_groups(self):
+        """P3–P10: what segment defaults fill in, and what the watermark preview follows."""
+        return [
+            (_("Access"), [self[f] for f in self.access_fields]),
+            (_("Prices and milestones"), [self[f] for f in self.sales_fields]),
+        ]
+
+    def watermark_group(self):
+        return [self[f] for f in self.watermark_fields]
+
+
+class WatermarkPreviewForm(forms.Form):
+    """The watermark fields alone, as the live preview posts them."""
+
+    watermark_kind = forms.CharField(required=False)
+    watermark_text = forms.CharField(required=False, max_length=100)
+    watermark_position = forms.CharField(required=False)
+    watermark_opacity = forms.IntegerField(required=False, min_value=0, max_value=100)
+    watermark_image = forms.FileField(required=False)
+
+    def clean_watermark_image(self):
+        upload = self.cleaned_data.get("watermark_image")
+        check_watermark_upload(upload)
+        return upload
+
+
+class SessionFilterForm(forms.Form):
+    q = forms.CharField(
+        required=False,
+        label=_("Search"),
+        widget=forms.SearchInput(attrs={"placeholder": _("Name or reference")}),
+    )
+    status = forms.ChoiceField(
+        required=False, choices=[("", _("All statuses")), *SessionStatus.choices]
+    )
+    segment = forms.ModelChoiceField(
+        required=False, queryset=Segment.objects.none(), empty_label=_("All segments")
+    )
+    sponsor = forms.ModelChoiceField(
+        required=False, queryset=Sponsor.objects.none(), empty_label=_("All sponsors")
+    )
+    date_from = forms.DateField(required=False, label=_("Shot from"), widget=DateInput())
+    date_to = forms.DateField(required=False, label=_("Shot until"), widget=DateInput())
+
+    def __init__(self, *args, organizer: Organizer, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["segment"].queryset = Segment.objects.for_organizer(organizer)
+        self.fields["sponsor"].queryset = Sponsor.objects.for_organizer(organizer)
+
+    def filters(self) -> dict:
+        """The valid filters, ignoring a broken one rather than failing the whole list."""
+        self.is_valid()
+        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
+
+
+class SponsorForm(forms.ModelForm):
+    class Meta:
+        model = Sponsor
+        fields = SPONSOR_FIELDS
+        widgets = {"address": forms.Textarea(attrs={"rows": 3})}
+
+
+class InlineSponsorForm(SponsorForm):
+    """P2: from the session form, only what is needed to go on; the rest later."""
+
+    prefix = "sponsor"
+
+    class Meta(SponsorForm.Meta):
+        fields = ["name", "contact_name", "contact_email", "may_see_sales"]
+
+
+class SegmentForm(forms.ModelForm):
+    class Meta:
+        model = Segment
+        fields = ["name"]
+
+
+class PriceProfileForm(forms.ModelForm):
+    class Meta:
+        model = PriceProfile
+        fields = ["name"]
+
+
+class ProductForm(forms.ModelForm):
+    class Meta:
+        model = Product
+        fields = ["kind", "name", "price", "width_cm", "height_cm", "position", "is_active"]
+        widgets = {
+            "price": forms.NumberInput(attrs={"min": "0", "step": "0.01"}),
+            "width_cm": forms.NumberInput(attrs={"min": "0", "step": "0.1"}),
+            "height_cm": forms.NumberInput(attrs={"min": "0", "step": "0.1"}),
+        }
+
+
+class PackageItemsForm(forms.Form):
+    """One quantity field per print or file of the profile; 0 leaves it out of the package."""
+
+    def __init__(self, *args, package: Product, **kwargs):
+        super().__init__(*args, **kwargs)
+        current = {item.product_id: item.quantity for item in package.items.all()}
+        self.products = list(
+            package.profile.products.exclude(kind=ProductKind.PACKAGE).order_by("position", "id")
+        )
+        for product in self.products:
+            self.fields[f"qty_{product.pk}"] = forms.IntegerField(
+                label=str(product),
+                min_value=0,
+                max_value=99,
+                initial=current.get(product.pk, 0),
+            )
+
+    def items(self) -> list[tuple[Product, int]]:
+        return [
+            (p, self.cleaned_data[f"qty_{p.pk}"])
+            for p in self.products
+            if self.cleaned_data[f"qty_{p.pk}"]
+        ]
+
+
+class TeamMemberForm(forms.Form):
+    email = forms.EmailField(label=_("Email address"))
+    name = forms.CharField(label=_("Name"), required=False, max_length=150)
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.ASSISTANT)
+
+
+class RoleForm(forms.ModelForm):
+    class Meta:
+        model = Membership
+        fields = ["role"]
+
+
+class OrganizerForm(forms.ModelForm):
+    languages = forms.MultipleChoiceField(
+        label=_("Languages"),
+        choices=settings.LANGUAGES,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Languages offered to customers."),
+    )
+
+    class Meta:
+        model = Organizer
+        fields = ["name", "slug", "currency", "timezone", "languages"]

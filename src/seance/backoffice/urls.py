@@ -1,0 +1,60 @@
+"""Back-office URLs. Object ids are named after what they point to (``<int:session>``),
+which lets the tenant-isolation test fill every URL with a real object of another organizer.
+"""
+
+from django.urls import path
+
+from seance.backoffice.views import home, prices, sessions, sponsors, team
+
+app_name = "backoffice"
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("sessions/", sessions.session_list, name="session_list"),
+    path("sessions/export.csv", sessions.session_export, name="session_export"),
+    path("sessions/new/", sessions.session_create, name="session_create"),
+    path(
+        "sessions/watermark-preview/",
+        sessions.watermark_preview,
+        name="watermark_preview",
+    ),
+    path("sessions/<int:session>/", sessions.session_detail, name="session_detail"),
+    path("sessions/<int:session>/edit/", sessions.session_edit, name="session_edit"),
+    path("sessions/<int:session>/status/", sessions.session_status, name="session_status"),
+    path(
+        "sessions/<int:session>/watermark-preview/",
+        sessions.watermark_preview,
+        name="session_watermark_preview",
+    ),
+    path("sponsors/", sponsors.sponsor_list, name="sponsor_list"),
+    path("sponsors/new/", sponsors.sponsor_create, name="sponsor_create"),
+    path("sponsors/inline/", sessions.sponsor_inline, name="sponsor_inline"),
+    path("sponsors/<int:sponsor>/", sponsors.sponsor_detail, name="sponsor_detail"),
+    path("sponsors/<int:sponsor>/edit/", sponsors.sponsor_edit, name="sponsor_edit"),
+    path("segments/", sponsors.segment_list, name="segment_list"),
+    path("segments/<int:segment>/", sponsors.segment_edit, name="segment_edit"),
+    path("prices/", prices.profile_list, name="profile_list"),
+    path("prices/new/", prices.profile_create, name="profile_create"),
+    path("prices/<int:profile>/", prices.profile_detail, name="profile_detail"),
+    path("prices/<int:profile>/edit/", prices.profile_edit, name="profile_edit"),
+    path("prices/<int:profile>/products/new/", prices.product_create, name="product_create"),
+    path(
+        "prices/<int:profile>/products/<int:product>/",
+        prices.product_edit,
+        name="product_edit",
+    ),
+    path(
+        "prices/<int:profile>/products/<int:product>/delete/",
+        prices.product_delete,
+        name="product_delete",
+    ),
+    path(
+        "prices/<int:profile>/products/<int:product>/package/",
+        prices.package_items,
+        name="package_items",
+    ),
+    path("team/", team.team_list, name="team_list"),
+    path("team/<int:member>/role/", team.member_role, name="member_role"),
+    path("team/<int:member>/remove/", team.member_remove, name="member_remove"),
+    path("settings/", team.organizer_settings, name="organizer_settings"),
+]

@@ -1,0 +1,114 @@
+"""Sponsors (P2) and segments (P3)."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from seance.backoffice.forms import SegmentForm, SponsorForm
+from seance.backoffice.views.base import apply_errors, paginate, staff_view
+from seance.core import permissions as perms
+from seance.core.audit import entries_for
+from seance.photos import queries, services
+from seance.photos.models import Segment, Sponsor
+from seance.photos.services import SessionError
+
+
+@staff_view(perms.MANAGE_SESSIONS)
+def sponsor_list(request):
+    q = request.GET.get("q", "").strip()
+    sponsors = queries.sponsors_for(request.organizer)
+    if q:
+        sponsors = sponsors.filter(name__icontains=q)
+    return render(
+        request, "backoffice/sponsors/list.html", {"page": paginate(request, sponsors), "q": q}
+    )
+
+
+@staff_view(perms.MANAGE_SESSIONS)
+def sponsor_create(request):
+    form = SponsorForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            sponsor = services.create_sponsor(
+                request.organizer, user=request.user, **form.cleaned_data
+            )
+        except ValidationError as e:
+            apply_errors(form, e)
+        else:
+            messages.success(request, _("Sponsor “%s” created.") % sponsor.name)
+            return redirect("backoffice:sponsor_detail", sponsor=sponsor.pk)
+    return render(request, "backoffice/sponsors/form.html", {"form": form})
+
+
+@staff_view(perms.MANAGE_SESSIONS)
+def sponsor_detail(request, sponsor):
+    sponsor = get_object_or_404(Sponsor.objects.for_organizer(request.organizer), pk=sponsor)
+    return render(
+        request,
+        "backoffice/sponsors/detail.html",
+        {
+            "sponsor": sponsor,
+            "sessions": sponsor.sessions.select_related("segment").order_by("-shooting_date"),
+            "log": entries_for(sponsor)[:100],
+        },
+    )
+
+
+@staff_view(perms.MANAGE_SESSIONS)
+def sponsor_edit(request, sponsor):
+    sponsor = get_object_or_404(Sponsor.objects.for_organizer(request.organizer), pk=sponsor)
+    form = SponsorForm(request.POST or None, instance=sponsor)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_sponsor(sponsor, user=request.user, **form.cleaned_data)
+        except ValidationError as e:
+            apply_errors(form, e)
+        else:
+            messages.success(request, _("Sponsor saved."))
+            return redirect("backoffice:sponsor_detail", sponsor=sponsor.pk)
+    return render(request, "backoffice/sponsors/form.html", {"form": form, "sponsor": sponsor})
+
+
+@staff_view(perms.MANAGE_SESSIONS)
+def segment_list(request):
+    form = SegmentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            segment = services.create_segment(
+                request.organizer, user=request.user, name=form.cleaned_data["name"]
+            )
+        except SessionError as e:
+            apply_errors(form, e)
+        else:
+            messages.success(request, _("Segment “%s” created.") % segment.name)
+            return redirect("backoffice:segment_list")
+    return render(
+        request,
+        "backoffice/segments/list.html",
+        {"segments": queries.segments_for(request.organizer), "form": form},
+    )
+
+
+@staff_view(perms.MANAGE_SESSIONS)
+def segment_edit(request, segment):
+    segment = get_object_or_404(Segment.objects.for_organizer(request.organizer), pk=segment)
+    form = SegmentForm(request.POST or None, instance=segment)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.rename_segment(segment, user=request.user, name=form.cleaned_data["name"])
+        except SessionError as e:
+            apply_errors(form, e)
+        else:
+            messages.success(request, _("Segment saved."))
+            return redirect("backoffice:segment_list")
+    return render(
+        request,
+        "backoffice/segments/form.html",
+        {
+            "form": form,
+            "segment": segment,
+            "latest": services.latest_in_segment(segment),
+            "log": entries_for(segment)[:100],
+        },
+    )

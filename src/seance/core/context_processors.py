@@ -1,0 +1,13 @@
+from seance.core import permissions
+
+
+def staff(request):
+    """``membership``, ``organizer`` and ``can`` (``can.manage_prices``…) for templates."""
+    membership = getattr(request, "membership", None)
+    if not membership:
+        return {}
+    return {
+        "membership": membership,
+        "organizer": membership.organizer,
+        "can": {perm: membership.has_perm(perm) for perm in permissions.ALL},
+    }

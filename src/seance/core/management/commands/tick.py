@@ -1,0 +1,51 @@
+import json
+import time
+
+from django.core.management.base import BaseCommand
+
+from seance.core.tick import registered, run_tick
+
+
+class Command(BaseCommand):
+    help = "Run the periodic jobs once (idempotent), or every N seconds with --every."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--json", action="store_true", help="Print the report as JSON.")
+        parser.add_argument(
+            "--every", type=int, default=0, metavar="SECONDS", help="Keep running, every N s."
+        )
+
+    def handle(self, *args, **options):
+        while True:
+            failed = self._once(as_json=options["json"])
+            if not options["every"]:
+                if failed:
+                    raise SystemExit(1)
+                return
+            time.sleep(options["every"])
+
+    def _once(self, *, as_json: bool) -> bool:
+        report = run_tick()
+        if as_json:
+            self.stdout.write(
+                json.dumps(
+                    {
+                        "now": report.now.isoformat(),
+                        "jobs": sorted(registered()),
+                        "done": report.done,
+                        "failed": report.failed,
+                    },
+                    indent=2,
+                )
+            )
+        else:
+            for name, lines in report.done.items():
+                for line in lines:
+                    self.stdout.write(f"{name}: {line}")
+            for name, error in report.failed.items():
+                self.stderr.write(f"{name} failed: {error}")
+            self.stdout.write(
+                f"tick {report.now:%Y-%m-%d %H:%M:%S} UTC: {report.count} done, "
+                f"{len(report.failed)} failed, {len(registered())} jobs."
+            )
+        return bool(report.failed)

@@ -1,0 +1,118 @@
+"""Writes on organizers, their team and staff accounts (X1, X2)."""
+
+from typing import Any
+
+from django.contrib.auth.forms import PasswordResetForm
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from seance.core.audit import changes, log_action, snapshot
+from seance.core.models import Membership, Organizer, Role, User
+
+ORGANIZER_FIELDS = ["name", "slug", "currency", "timezone", "languages"]
+
+
+@transaction.atomic
+def create_organizer(*, name: str, slug: str, owner: User, **fields: Any) -> Organizer:
+    """A new tenant with ``owner`` as its first owner."""
+    organizer = Organizer(name=name, slug=slug, **fields)
+    if not organizer.languages:
+        organizer.languages = ["en", "fr"]
+    organizer.full_clean()
+    organizer.save()
+    Membership.objects.create(organizer=organizer, user=owner, role=Role.OWNER)
+    log_action(organizer, "seance.organizer.created", user=owner, data={"name": name})
+    return organizer
+
+
+@transaction.atomic
+def update_organizer(organizer: Organizer, *, user, **fields: Any) -> Organizer:
+    organizer = Organizer.objects.select_for_update().get(pk=organizer.pk)
+    before = snapshot(organizer, ORGANIZER_FIELDS)
+    for name, value in fields.items():
+        if name not in ORGANIZER_FIELDS:
+            raise TypeError(f"{name} is not an organizer setting")
+        setattr(organizer, name, value)
+    organizer.full_clean()
+    organizer.save()
+    diff = changes(before, snapshot(organizer, ORGANIZER_FIELDS))
+    if diff:
+        log_action(organizer, "seance.organizer.changed", user=user, data=diff)
+    return organizer
+
+
+def _send_password_link(user: User, *, request=None) -> None:
+    form = PasswordResetForm({"email": user.email})
+    form.is_valid()
+    transaction.on_commit(
+        lambda: form.save(
+            request=request,
+            use_https=bool(request and request.is_secure()),
+            subject_template_name="registration/welcome_subject.txt",
+            email_template_name="registration/welcome_email.txt",
+        )
+    )
+
+
+@transaction.atomic
+def add_team_member(
+    organizer: Organizer, *, user, email: str, role: str, name: str = "", request=None
+) -> Membership:
+    """Give ``email`` a role in the organizer; a new person gets a link to set a password."""
+    email = email.strip().lower()
+    person = User.objects.filter(email=email).first()
+    if person is None:
+        first, _sep, last = name.strip().partition(" ")
+        person = User.objects.create_user(email=email, first_name=first, last_name=last)
+        _send_password_link(person, request=request)
+    elif Membership.objects.filter(organizer=organizer, user=person).exists():
+        raise ValidationError({"email": [_("This person is in the team already.")]})
+    membership = Membership.objects.create(organizer=organizer, user=person, role=role)
+    log_action(
+        organizer, "seance.team.added", user=user, data={"email": email, "role": role}
+    )
+    return membership
+
+
+def _check_keeps_an_owner(membership: Membership) -> None:
+    owners = Membership.objects.filter(organizer=membership.organizer_id, role=Role.OWNER)
+    if membership.role == Role.OWNER and owners.count() == 1:
+        raise ValidationError(_("An organizer keeps at least one owner."))
+
+
+@transaction.atomic
+def change_role(membership: Membership, *, user, role: str) -> Membership:
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    if role != membership.role:
+        if role != Role.OWNER:
+            _check_keeps_an_owner(membership)
+        log_action(
+            membership.organizer,
+            "seance.team.role_changed",
+            user=user,
+            data={"email": membership.user.email, "role": [membership.role, role]},
+        )
+        membership.role = role
+        membership.save(update_fields=["role"])
+    return membership
+
+
+@transaction.atomic
+def remove_team_member(membership: Membership, *, user) -> None:
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    _check_keeps_an_owner(membership)
+    log_action(
+        membership.organizer,
+        "seance.team.removed",
+        user=user,
+        data={"email": membership.user.email},
+    )
+    membership.delete()
+
+
+def set_language(user: User, language: str) -> None:
+    """X2: the back office speaks ``language`` to this user from now on ('' = browser's)."""
+    user.language = language
+    user.full_clean(validate_unique=False)
+    user.save(update_fields=["language"])

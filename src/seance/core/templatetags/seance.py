@@ -1,0 +1,76 @@
+import functools
+
+from django import template
+from django.apps import apps
+from django.utils.translation import gettext_lazy as _
+
+register = template.Library()
+
+ACTION_LABELS = {
+    "seance.organizer.created": _("Organizer created"),
+    "seance.organizer.changed": _("Settings changed"),
+    "seance.team.added": _("Team member added"),
+    "seance.team.role_changed": _("Role changed"),
+    "seance.team.removed": _("Team member removed"),
+    "seance.sponsor.created": _("Sponsor created"),
+    "seance.sponsor.changed": _("Sponsor changed"),
+    "seance.segment.created": _("Segment created"),
+    "seance.segment.changed": _("Segment renamed"),
+    "seance.session.created": _("Session created"),
+    "seance.session.changed": _("Session changed"),
+    "seance.session.status_changed": _("Status changed"),
+    "seance.price_profile.created": _("Price profile created"),
+    "seance.price_profile.changed": _("Price profile renamed"),
+    "seance.price_profile.product_added": _("Product added"),
+    "seance.price_profile.product_changed": _("Product changed"),
+    "seance.price_profile.product_removed": _("Product removed"),
+    "seance.price_profile.package_changed": _("Package contents changed"),
+}
+
+EXTRA_LABELS = {
+    "product": _("product"),
+    "items": _("contents"),
+    "email": _("email address"),
+    "role": _("role"),
+}
+
+
+@register.filter
+def action_label(action: str) -> str:
+    return ACTION_LABELS.get(action, action)
+
+
+@functools.cache
+def _field_labels() -> dict:
+    labels = {}
+    for label in ("core", "photos", "catalog"):
+        for model in apps.get_app_config(label).get_models():
+            for field in model._meta.get_fields():
+                if hasattr(field, "verbose_name"):
+                    labels.setdefault(field.name, field.verbose_name)
+    return labels
+
+
+@register.filter
+def field_label(name: str) -> str:
+    return str(EXTRA_LABELS.get(name) or _field_labels().get(name, name)).capitalize()
+
+
+@register.filter
+def is_change(value) -> bool:
+    """A logged change is stored as ``[old, new]``."""
+    return isinstance(value, list) and len(value) == 2
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context, **changes) -> str:
+    """The current query string with some parameters replaced (pagination keeps the filters)."""
+    query = context["request"].GET.copy()
+    for key, value in changes.items():
+        query[key] = value
+    return query.urlencode()
+
+
+@register.filter
+def get(mapping, key):
+    return mapping.get(key) if mapping else None

@@ -1,0 +1,48 @@
+"""Reads that feed the back-office pages, always scoped to one organizer."""
+
+import datetime as dt
+
+from django.db.models import Count, Q, QuerySet
+
+from seance.core.models import Organizer
+from seance.photos.models import Segment, Session, Sponsor
+
+
+def sessions_for(
+    organizer: Organizer,
+    *,
+    q: str = "",
+    status: str = "",
+    segment: Segment | None = None,
+    sponsor: Sponsor | None = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+) -> QuerySet[Session]:
+    """The session list (P1): every filter optional, combined with AND."""
+    sessions = Session.objects.for_organizer(organizer).with_relations()
+    if q:
+        sessions = sessions.filter(Q(name__icontains=q) | Q(reference__icontains=q))
+    if status:
+        sessions = sessions.filter(status=status)
+    if segment is not None:
+        sessions = sessions.filter(segment=segment)
+    if sponsor is not None:
+        sessions = sessions.filter(sponsor=sponsor)
+    if date_from is not None:
+        sessions = sessions.filter(shooting_date__gte=date_from)
+    if date_to is not None:
+        sessions = sessions.filter(shooting_date__lte=date_to)
+    return sessions.order_by("-shooting_date", "-id")
+
+
+def status_counts(organizer: Organizer) -> dict[str, int]:
+    rows = Session.objects.for_organizer(organizer).values("status").annotate(n=Count("id"))
+    return {row["status"]: row["n"] for row in rows}
+
+
+def sponsors_for(organizer: Organizer) -> QuerySet[Sponsor]:
+    return Sponsor.objects.for_organizer(organizer).annotate(session_count=Count("sessions"))
+
+
+def segments_for(organizer: Organizer) -> QuerySet[Segment]:
+    return Segment.objects.for_organizer(organizer).annotate(session_count=Count("sessions"))
