@@ -32,6 +32,8 @@ SECRET_KEY = _secret_key()
 DEBUG = env.bool("SEANCE_DEBUG", default=False)
 ALLOWED_HOSTS = env.list("SEANCE_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("SEANCE_CSRF_TRUSTED_ORIGINS", default=[])
+# Where Séance is reached from outside: links in emails sent without a request (tick, CLI).
+SEANCE_SITE_URL = env.str("SEANCE_SITE_URL", default="http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -146,7 +146,8 @@ class SessionFilterForm(forms.Form):
 
     def filters(self) -> dict:
         """The valid filters, ignoring a broken one rather than failing the whole list."""
-        self.is_valid()
+        if not self.is_bound or not self.is_valid() and not hasattr(self, "cleaned_data"):
+            return {}
         return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
 
 

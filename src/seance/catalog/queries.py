@@ -8,7 +8,7 @@ def price_profiles_for(organizer: Organizer) -> QuerySet[PriceProfile]:
     return PriceProfile.objects.for_organizer(organizer).annotate(
         product_count=Count("products", distinct=True),
         session_count=Count("sessions", distinct=True),
-    )
+    ).order_by("name", "id")
 
 
 def products_of(profile: PriceProfile) -> QuerySet[Product]:

@@ -121,12 +121,12 @@ def set_package_items(package: Product, *, user, items: list[tuple[Product, int]
             raise ValidationError(_("A package holds prints and files of its own profile."))
         if quantity < 1:
             raise ValidationError(_("A quantity is at least 1."))
-    before = [str(i) for i in package.items.select_related("product")]
+    before = ", ".join(str(i) for i in package.items.select_related("product"))
     package.items.all().delete()
     PackageItem.objects.bulk_create(
         PackageItem(package=package, product=p, quantity=q) for p, q in items
     )
-    after = [f"{q} × {p.name}" for p, q in items]
+    after = ", ".join(f"{q} × {p.name}" for p, q in items)
     if before != after:
         log_action(
             package.profile,

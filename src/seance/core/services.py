@@ -2,9 +2,14 @@
 
 from typing import Any
 
-from django.contrib.auth.forms import PasswordResetForm
+from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
+from django.core.mail import send_mail
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from seance.core.audit import changes, log_action, snapshot
@@ -43,16 +48,29 @@ def update_organizer(organizer: Organizer, *, user, **fields: Any) -> Organizer:
 
 
 def _send_password_link(user: User, *, request=None) -> None:
-    form = PasswordResetForm({"email": user.email})
-    form.is_valid()
-    transaction.on_commit(
-        lambda: form.save(
-            request=request,
-            use_https=bool(request and request.is_secure()),
-            subject_template_name="registration/welcome_subject.txt",
-            email_template_name="registration/welcome_email.txt",
-        )
-    )
+    """Email a new staff member the link to choose a password, once the transaction commits.
+
+    Django's password-reset form skips users without a usable password, which is exactly
+    what a new member is; the link itself is the same, so the reset pages serve it.
+    """
+    if request is not None:
+        protocol, domain = request.scheme, request.get_host()
+    else:
+        protocol, _sep, domain = settings.SEANCE_SITE_URL.partition("://")
+    context = {
+        "email": user.email,
+        "uid": urlsafe_base64_encode(force_bytes(user.pk)),
+        "token": default_token_generator.make_token(user),
+        "protocol": protocol,
+        "domain": domain.rstrip("/"),
+    }
+
+    def send():
+        subject = "".join(render_to_string("registration/welcome_subject.txt", context).splitlines())
+        body = render_to_string("registration/welcome_email.txt", context)
+        send_mail(subject, body, None, [user.email])
+
+    transaction.on_commit(send)
 
 
 @transaction.atomic

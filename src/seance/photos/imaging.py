@@ -7,6 +7,7 @@ live preview in the session form and, later, every preview the import pipeline m
 import functools
 import io
 from dataclasses import dataclass
+from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFilter, ImageFont, ImageOps
 
@@ -43,14 +44,24 @@ def open_mark(data: bytes) -> Image.Image:
         image.load()
     except ImagingError:
         raise
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as e:
+    except Image.DecompressionBombError as e:
+        raise ImagingError("too_large") from e
+    except (OSError, SyntaxError, ValueError) as e:
         raise ImagingError("corrupt") from e
     return image.convert("RGBA")
 
 
-def _font(size: int) -> ImageFont.ImageFont | ImageFont.FreeTypeFont:
-    # Pillow's bundled scalable font: no system fonts needed.
-    return ImageFont.load_default(size=size)
+# DejaVu Sans ships with Séance: it covers the accents of French and Polish and Cyrillic.
+FONT_PATH = Path(__file__).resolve().parent.parent / "core" / "fonts" / "DejaVuSans-Bold.ttf"
+
+
+def _font(size: int) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(str(FONT_PATH), size=size)
+
+
+def clean_text(text: str) -> str:
+    """One line of printable text: line breaks and control characters become spaces."""
+    return " ".join("".join(c if c.isprintable() else " " for c in text).split())
 
 
 def _text_tile(text: str, size: int, alpha: int) -> Image.Image:
@@ -79,27 +90,33 @@ def _with_alpha(mark: Image.Image, opacity: float) -> Image.Image:
 
 
 def _place(base: Image.Image, tile: Image.Image, position: str) -> None:
+    """Draw ``tile`` on ``base`` (in place); tiles may hang over the edges."""
+    layer = Image.new("RGBA", base.size, (0, 0, 0, 0))
     margin = round(min(base.size) * 0.03)
     bw, bh = base.size
-    tw, th = tile.size
     if position == "tiled":
-        rotated = tile.rotate(30, expand=True, resample=Image.Resampling.BICUBIC)
-        rw, rh = rotated.size
-        step_x, step_y = int(rw * 1.4) + 1, int(rh * 1.8) + 1
-        for row, y in enumerate(range(-rh // 2, bh, step_y)):
-            offset = (step_x // 2) * (row % 2)
-            for x in range(-rw // 2 - offset, bw, step_x):
-                base.alpha_composite(rotated, (max(x, 0), max(y, 0)), (max(-x, 0), max(-y, 0)))
-        return
-    spots = {
-        "center": ((bw - tw) // 2, (bh - th) // 2),
-        "bottom_right": (bw - tw - margin, bh - th - margin),
-        "bottom_left": (margin, bh - th - margin),
-        "top_right": (bw - tw - margin, margin),
-        "top_left": (margin, margin),
-    }
-    x, y = spots.get(position, spots["center"])
-    base.alpha_composite(tile, (max(x, 0), max(y, 0)))
+        # Rows of marks on a layer large enough to cover the photo once turned 30°.
+        side = int((bw**2 + bh**2) ** 0.5) + 1
+        tw, th = tile.size
+        step_x, step_y = int(tw * 1.35) + 1, int(th * 2.6) + 1
+        sheet = Image.new("RGBA", (side, side), (0, 0, 0, 0))
+        for row, y in enumerate(range(0, side, step_y)):
+            for x in range(-(step_x // 2) * (row % 2), side, step_x):
+                sheet.paste(tile, (x, y), tile)
+        sheet = sheet.rotate(30, resample=Image.Resampling.BICUBIC)
+        left, top = (side - bw) // 2, (side - bh) // 2
+        layer = sheet.crop((left, top, left + bw, top + bh))
+    else:
+        tw, th = tile.size
+        spots = {
+            "center": ((bw - tw) // 2, (bh - th) // 2),
+            "bottom_right": (bw - tw - margin, bh - th - margin),
+            "bottom_left": (margin, bh - th - margin),
+            "top_right": (bw - tw - margin, margin),
+            "top_left": (margin, margin),
+        }
+        layer.paste(tile, spots.get(position, spots["center"]), tile)
+    base.alpha_composite(layer)
 
 
 def apply_watermark(image: Image.Image, watermark: Watermark) -> Image.Image:
@@ -108,10 +125,11 @@ def apply_watermark(image: Image.Image, watermark: Watermark) -> Image.Image:
     opacity = max(0, min(100, watermark.opacity)) / 100
     short = min(base.size)
     tile = None
-    if watermark.kind == "text" and watermark.text.strip():
+    text = clean_text(watermark.text)
+    if watermark.kind == "text" and text:
         tiled = watermark.position == "tiled"
         size = max(10, round(short * (0.06 if tiled else 0.09)))
-        tile = _text_tile(watermark.text.strip(), size, round(255 * opacity))
+        tile = _text_tile(text, size, round(255 * opacity))
     elif watermark.kind == "image" and watermark.mark is not None:
         scale = 0.25 if watermark.position == "tiled" else 0.35
         mark = ImageOps.contain(watermark.mark, (round(short * scale * 1.6), round(short * scale)))
@@ -141,14 +159,12 @@ def sample_photo(width: int = 1200, height: int = 800) -> Image.Image:
         fill=(224, 172, 138),
     )  # neck
     draw.ellipse(
-        [cx - head_r, head_cy - int(head_r * 1.2), cx + head_r, head_cy + head_r], fill=(233, 185, 150)
-    )  # face
-    draw.chord(
-        [cx - int(head_r * 1.1), head_cy - int(head_r * 1.35), cx + int(head_r * 1.1), head_cy + head_r // 2],
-        180,
-        360,
+        [cx - int(head_r * 1.12), head_cy - int(head_r * 1.38), cx + int(head_r * 1.12), head_cy + int(head_r * 0.5)],
         fill=(92, 58, 33),
-    )  # hair
+    )  # hair, behind the face
+    draw.ellipse(
+        [cx - head_r, head_cy - int(head_r * 1.05), cx + head_r, head_cy + head_r], fill=(233, 185, 150)
+    )  # face
     light = Image.new("L", (width, height), 0)
     ImageDraw.Draw(light).ellipse([width * 0.1, -height * 0.3, width * 0.7, height * 0.5], fill=60)
     light = light.filter(ImageFilter.GaussianBlur(radius=max(1, width // 12)))

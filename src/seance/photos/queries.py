@@ -41,8 +41,16 @@ def status_counts(organizer: Organizer) -> dict[str, int]:
 
 
 def sponsors_for(organizer: Organizer) -> QuerySet[Sponsor]:
-    return Sponsor.objects.for_organizer(organizer).annotate(session_count=Count("sessions"))
+    return (
+        Sponsor.objects.for_organizer(organizer)
+        .annotate(session_count=Count("sessions"))
+        .order_by("name", "id")
+    )
 
 
 def segments_for(organizer: Organizer) -> QuerySet[Segment]:
-    return Segment.objects.for_organizer(organizer).annotate(session_count=Count("sessions"))
+    return (
+        Segment.objects.for_organizer(organizer)
+        .annotate(session_count=Count("sessions"))
+        .order_by("name", "id")
+    )

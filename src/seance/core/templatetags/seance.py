@@ -2,6 +2,7 @@ import functools
 
 from django import template
 from django.apps import apps
+from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext_lazy as _
 
 register = template.Library()
@@ -41,19 +42,36 @@ def action_label(action: str) -> str:
 
 
 @functools.cache
-def _field_labels() -> dict:
-    labels = {}
+def _fields() -> dict:
+    """Every audited model field by name: its label, and its choices if it has some."""
+    fields = {}
     for label in ("core", "photos", "catalog"):
         for model in apps.get_app_config(label).get_models():
             for field in model._meta.get_fields():
                 if hasattr(field, "verbose_name"):
-                    labels.setdefault(field.name, field.verbose_name)
-    return labels
+                    fields.setdefault(field.name, field)
+    return fields
+
+
+@register.filter
+def field_value(value, name: str):
+    """A logged value as people read it: choice labels, yes/no, lists joined."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value) or "—"
+    field = _fields().get(name)
+    choices = dict(field.flatchoices) if field is not None and field.choices else {}
+    return choices.get(value, value)
 
 
 @register.filter
 def field_label(name: str) -> str:
-    return str(EXTRA_LABELS.get(name) or _field_labels().get(name, name)).capitalize()
+    field = _fields().get(name)
+    label = EXTRA_LABELS.get(name) or (field.verbose_name if field is not None else name)
+    return str(label).capitalize()
 
 
 @register.filter
@@ -72,5 +90,19 @@ def query_with(context, **changes) -> str:
 
 
 @register.filter
+def money(amount, currency: str = "") -> str:
+    """An amount with two decimals in the current locale, then the currency code (X3)."""
+    if amount is None or amount == "":
+        return ""
+    return f"{floatformat(amount, 2)}\N{NO-BREAK SPACE}{currency}".strip()
+
+
+@register.filter
 def get(mapping, key):
     return mapping.get(key) if mapping else None
+
+
+@register.filter
+def pairs(mapping) -> list:
+    """``dict.items()`` even when the dict has a key named "items"."""
+    return list(mapping.items()) if mapping else []

@@ -1,0 +1,77 @@
+import json
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from seance.catalog.models import PriceProfile, Product
+from seance.cli import main
+from seance.core import tick
+from seance.core.models import LogEntry, Membership, Organizer, User
+from seance.photos.models import Segment, Session, SessionStatus, Sponsor
+
+MODELS = [Organizer, User, Membership, Sponsor, Segment, Session, PriceProfile, Product, LogEntry]
+
+
+@pytest.mark.django_db
+def test_demo_data_is_complete_and_idempotent():
+    out = StringIO()
+    call_command("demo_data", stdout=out)
+    counts = {m: m.objects.count() for m in MODELS}
+    call_command("demo_data", stdout=StringIO())
+    assert {m: m.objects.count() for m in MODELS} == counts
+
+    org = Organizer.objects.get()
+    assert {m.role for m in org.memberships.all()} == {"owner", "assistant"}
+    assert Sponsor.objects.count() == 2 and Segment.objects.count() == 3
+    assert set(Session.objects.values_list("status", flat=True)) == set(SessionStatus.values)
+    demo = Session.objects.get(reference="DEMO-PRIMARY")
+    assert demo.status == SessionStatus.PLANNED
+    assert demo.access_type == "individual"
+    kinds = set(demo.price_profile.products.values_list("kind", flat=True))
+    assert {"print", "digital", "package"} <= kinds
+    printed = out.getvalue()
+    assert "owner@example.com / demo-owner" in printed
+    assert "assistant@example.com / demo-assistant" in printed
+    assert User.objects.get(email="owner@example.com").check_password("demo-owner")
+
+
+@pytest.mark.django_db
+def test_tick_runs_registered_jobs_and_reports(monkeypatch):
+    calls = []
+    monkeypatch.setattr(tick, "_jobs", {})
+
+    @tick.register("greet")
+    def greet(now):
+        calls.append(now)
+        return ["said hello"]
+
+    out = StringIO()
+    call_command("tick", stdout=out)
+    assert "greet: said hello" in out.getvalue()
+    assert "1 done, 0 failed, 1 jobs" in out.getvalue()
+
+    out = StringIO()
+    call_command("tick", "--json", stdout=out)
+    report = json.loads(out.getvalue())
+    assert report["jobs"] == ["greet"] and report["done"] == {"greet": ["said hello"]}
+    assert len(calls) == 2
+
+
+@pytest.mark.django_db
+def test_a_failing_job_does_not_stop_the_others(monkeypatch):
+    monkeypatch.setattr(tick, "_jobs", {})
+    tick.register("broken")(lambda now: 1 / 0)
+    tick.register("fine")(lambda now: ["ok"])
+    report = tick.run_tick()
+    assert report.done == {"fine": ["ok"]}
+    assert "ZeroDivisionError" in report.failed["broken"]
+    with pytest.raises(SystemExit):
+        call_command("tick", stdout=StringIO(), stderr=StringIO())
+
+
+@pytest.mark.django_db
+def test_seance_command_accepts_hyphenated_names(capsys):
+    main(["seance", "demo-data"])
+    assert "demo-owner" in capsys.readouterr().out
+    assert Organizer.objects.filter(slug="studio-lumiere").exists()
