@@ -5,8 +5,8 @@ import tempfile
 
 os.environ.setdefault("SEANCE_DATA_DIR", tempfile.mkdtemp(prefix="seance-test-"))
 
-from seance.settings import *  # noqa: E402, F403
-from seance.settings import STATIC_ROOT, STORAGES  # noqa: E402
+from seance.settings import *  # noqa: F403
+from seance.settings import STATIC_ROOT, STORAGES
 
 STATIC_ROOT.mkdir(exist_ok=True)
 

@@ -37,11 +37,16 @@ def test_every_id_in_the_urlconf_is_known(ids):
 
 @pytest.mark.parametrize("pattern", WITH_IDS, ids=lambda p: p.name)
 def test_foreign_ids_answer_404(client, stranger, ids, pattern):
-    url = reverse(f"backoffice:{pattern.name}", kwargs={k: ids[k] for k in pattern.pattern.converters})
+    url = reverse(
+        f"backoffice:{pattern.name}", kwargs={k: ids[k] for k in pattern.pattern.converters}
+    )
     before = (LogEntry.objects.count(), list(Session.objects.values_list("status", "name")))
     client.force_login(stranger)
 
-    assert client.post(url, {"name": "hijacked", "status": "on_sale", "role": "owner"}).status_code == 404
+    assert (
+        client.post(url, {"name": "hijacked", "status": "on_sale", "role": "owner"}).status_code
+        == 404
+    )
     got = client.get(url).status_code
     missing = reverse(
         f"backoffice:{pattern.name}", kwargs={k: 999_999 for k in pattern.pattern.converters}

@@ -69,7 +69,7 @@ def test_image_watermark_is_drawn():
     marked = imaging.apply_watermark(
         photo, imaging.Watermark(kind="image", mark=mark, position="center", opacity=100)
     )
-    r, g, b = marked.getpixel((400, 300))
+    r, g, _b = marked.getpixel((400, 300))
     assert r > 150 and g < 80
 
 

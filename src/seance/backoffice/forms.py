@@ -51,7 +51,13 @@ class SessionForm(forms.ModelForm):
     # Grouped as the seeds present them: the session, then its settings.
     main_fields = ["name", "shooting_date", "segment", "expected_subjects", "reference", "sponsor"]
     access_fields = ["access_type", "registration"]
-    sales_fields = ["price_profile", "discount_kind", "discount_value", "discount_until", "archive_on"]
+    sales_fields = [
+        "price_profile",
+        "discount_kind",
+        "discount_value",
+        "discount_until",
+        "archive_on",
+    ]
     watermark_fields = [
         "watermark_kind",
         "watermark_text",
@@ -146,7 +152,7 @@ class SessionFilterForm(forms.Form):
 
     def filters(self) -> dict:
         """The valid filters, ignoring a broken one rather than failing the whole list."""
-        if not self.is_bound or not self.is_valid() and not hasattr(self, "cleaned_data"):
+        if not self.is_bound or (not self.is_valid() and not hasattr(self, "cleaned_data")):
             return {}
         return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
 

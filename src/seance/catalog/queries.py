@@ -5,10 +5,14 @@ from seance.core.models import Organizer
 
 
 def price_profiles_for(organizer: Organizer) -> QuerySet[PriceProfile]:
-    return PriceProfile.objects.for_organizer(organizer).annotate(
-        product_count=Count("products", distinct=True),
-        session_count=Count("sessions", distinct=True),
-    ).order_by("name", "id")
+    return (
+        PriceProfile.objects.for_organizer(organizer)
+        .annotate(
+            product_count=Count("products", distinct=True),
+            session_count=Count("sessions", distinct=True),
+        )
+        .order_by("name", "id")
+    )
 
 
 def products_of(profile: PriceProfile) -> QuerySet[Product]:

@@ -75,7 +75,9 @@ class Organizer(models.Model):
         _("short name"),
         max_length=50,
         unique=True,
-        help_text=_("Used in addresses; letters, digits and hyphens."),
+        help_text=_(
+            "Used in web addresses: lowercase letters without accents, digits and hyphens."
+        ),
     )
     currency = models.CharField(_("currency"), max_length=3, choices=CURRENCIES, default="EUR")
     timezone = models.CharField(
@@ -142,7 +144,10 @@ class OrganizerQuerySet(models.QuerySet):
 
 reference_validator = RegexValidator(
     r"^[A-Za-z0-9][A-Za-z0-9._-]*$",
-    _("Use letters, digits, dots, hyphens and underscores only; start with a letter or digit."),
+    _(
+        "Use letters without accents, digits, dots, hyphens and underscores; "
+        "start with a letter or a digit."
+    ),
 )
 
 

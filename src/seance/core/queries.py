@@ -12,6 +12,8 @@ def current_membership(user, organizer_slug: str | None = None) -> Membership | 
 
 
 def team(organizer):
-    return Membership.objects.filter(organizer=organizer).select_related("user").order_by(
-        "user__email"
+    return (
+        Membership.objects.filter(organizer=organizer)
+        .select_related("user")
+        .order_by("user__email")
     )

@@ -4,8 +4,8 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
-from django.core.mail import send_mail
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils.encoding import force_bytes
@@ -66,7 +66,9 @@ def _send_password_link(user: User, *, request=None) -> None:
     }
 
     def send():
-        subject = "".join(render_to_string("registration/welcome_subject.txt", context).splitlines())
+        subject = "".join(
+            render_to_string("registration/welcome_subject.txt", context).splitlines()
+        )
         body = render_to_string("registration/welcome_email.txt", context)
         send_mail(subject, body, None, [user.email])
 
@@ -87,9 +89,7 @@ def add_team_member(
     elif Membership.objects.filter(organizer=organizer, user=person).exists():
         raise ValidationError({"email": [_("This person is in the team already.")]})
     membership = Membership.objects.create(organizer=organizer, user=person, role=role)
-    log_action(
-        organizer, "seance.team.added", user=user, data={"email": email, "role": role}
-    )
+    log_action(organizer, "seance.team.added", user=user, data={"email": email, "role": role})
     return membership
 
 

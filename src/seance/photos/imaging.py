@@ -146,7 +146,9 @@ def sample_photo(width: int = 1200, height: int = 800) -> Image.Image:
     draw = ImageDraw.Draw(image)
     for y in range(height):  # a studio backdrop, light at the top
         t = y / height
-        draw.line([(0, y), (width, y)], fill=(int(120 - 50 * t), int(150 - 60 * t), int(190 - 70 * t)))
+        draw.line(
+            [(0, y), (width, y)], fill=(int(120 - 50 * t), int(150 - 60 * t), int(190 - 70 * t))
+        )
     cx = width // 2
     head_r = height // 7
     head_cy = int(height * 0.42)
@@ -159,11 +161,17 @@ def sample_photo(width: int = 1200, height: int = 800) -> Image.Image:
         fill=(224, 172, 138),
     )  # neck
     draw.ellipse(
-        [cx - int(head_r * 1.12), head_cy - int(head_r * 1.38), cx + int(head_r * 1.12), head_cy + int(head_r * 0.5)],
+        [
+            cx - int(head_r * 1.12),
+            head_cy - int(head_r * 1.38),
+            cx + int(head_r * 1.12),
+            head_cy + int(head_r * 0.5),
+        ],
         fill=(92, 58, 33),
     )  # hair, behind the face
     draw.ellipse(
-        [cx - head_r, head_cy - int(head_r * 1.05), cx + head_r, head_cy + head_r], fill=(233, 185, 150)
+        [cx - head_r, head_cy - int(head_r * 1.05), cx + head_r, head_cy + head_r],
+        fill=(233, 185, 150),
     )  # face
     light = Image.new("L", (width, height), 0)
     ImageDraw.Draw(light).ellipse([width * 0.1, -height * 0.3, width * 0.7, height * 0.5], fill=60)
@@ -176,4 +184,3 @@ def to_jpeg(image: Image.Image, *, quality: int = 82) -> bytes:
     out = io.BytesIO()
     image.save(out, "JPEG", quality=quality, optimize=True, progressive=True)
     return out.getvalue()
-

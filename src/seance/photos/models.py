@@ -37,7 +37,10 @@ class Sponsor(models.Model):
 
 
 class Segment(models.Model):
-    """P3: a kind of session (primary school, prom…); new sessions copy the latest one's settings."""
+    """P3: a kind of session (primary school, prom…).
+
+    A new session copies the settings of the latest session of its segment.
+    """
 
     organizer = models.ForeignKey(Organizer, on_delete=models.CASCADE, related_name="segments")
     name = models.CharField(_("name"), max_length=100)
@@ -88,7 +91,7 @@ class WatermarkKind(models.TextChoices):
 
 class WatermarkPosition(models.TextChoices):
     TILED = "tiled", _("Tiled across the photo")
-    CENTER = "center", _("Centre")
+    CENTER = "center", _("Center")
     BOTTOM_RIGHT = "bottom_right", _("Bottom right")
     BOTTOM_LEFT = "bottom_left", _("Bottom left")
     TOP_RIGHT = "top_right", _("Top right")
@@ -160,9 +163,7 @@ class Session(models.Model):
         _("watermark"), max_length=10, choices=WatermarkKind.choices, default=WatermarkKind.TEXT
     )
     watermark_text = models.CharField(_("watermark text"), max_length=100, blank=True)
-    watermark_image = models.ImageField(
-        _("watermark image"), upload_to="watermarks/", blank=True
-    )
+    watermark_image = models.ImageField(_("watermark image"), upload_to="watermarks/", blank=True)
     watermark_position = models.CharField(
         _("watermark position"),
         max_length=20,
@@ -189,8 +190,7 @@ class Session(models.Model):
                 fields=["organizer", "reference"], name="session_unique_reference"
             ),
             models.CheckConstraint(
-                condition=models.Q(discount_value__isnull=True)
-                | models.Q(discount_value__gte=0),
+                condition=models.Q(discount_value__isnull=True) | models.Q(discount_value__gte=0),
                 name="session_discount_not_negative",
             ),
         ]
@@ -200,7 +200,6 @@ class Session(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.reference})"
-
 
     def clean(self):
         """P8 and P10: the settings must make sense together."""

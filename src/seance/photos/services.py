@@ -170,7 +170,9 @@ def _check_session(session: Session, *, before: dict | None = None) -> None:
         related = getattr(session, field)
         if related is not None and related.organizer_id != org.pk:
             errors.setdefault(field, []).append(_("Choose one of your own."))
-    date_changed = before is None or before.get("shooting_date") != session.shooting_date.isoformat()
+    date_changed = (
+        before is None or before.get("shooting_date") != session.shooting_date.isoformat()
+    )
     if (
         session.status == SessionStatus.PLANNED
         and date_changed
@@ -185,9 +187,7 @@ def _check_session(session: Session, *, before: dict | None = None) -> None:
         .exclude(pk=session.pk)
     )
     if duplicate.exists():
-        errors.setdefault("reference", []).append(
-            _("Another session already uses this reference.")
-        )
+        errors.setdefault("reference", []).append(_("Another session already uses this reference."))
     if errors:
         raise ValidationError(errors)
 
@@ -210,9 +210,7 @@ def create_session(organizer: Organizer, *, user, **fields: Any) -> Session:
     session.full_clean(exclude=["organizer"], validate_constraints=False)
     _check_session(session)
     _save_session(session)
-    log_action(
-        session, "seance.session.created", user=user, data=snapshot(session, SESSION_FIELDS)
-    )
+    log_action(session, "seance.session.created", user=user, data=snapshot(session, SESSION_FIELDS))
     return session
 
 

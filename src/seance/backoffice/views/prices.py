@@ -1,4 +1,7 @@
-"""Price profiles and their products (P7). Seeing them needs view_prices; changing, manage_prices."""
+"""Price profiles and their products (P7).
+
+Seeing them needs ``view_prices``; changing them, ``manage_prices``.
+"""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -72,7 +75,9 @@ def profile_edit(request, profile):
     form = PriceProfileForm(request.POST or None, instance=profile)
     if request.method == "POST" and form.is_valid():
         try:
-            services.rename_price_profile(profile, user=request.user, name=form.cleaned_data["name"])
+            services.rename_price_profile(
+                profile, user=request.user, name=form.cleaned_data["name"]
+            )
         except ValidationError as e:
             apply_errors(form, e)
         else:
@@ -95,11 +100,9 @@ def product_create(request, profile):
         except ValidationError as e:
             apply_errors(form, e)
         else:
-            messages.success(request, _("“%s” added.") % product.name)
+            messages.success(request, _("Product “%s” added.") % product.name)
             if product.kind == ProductKind.PACKAGE:
-                return redirect(
-                    "backoffice:package_items", profile=profile.pk, product=product.pk
-                )
+                return redirect("backoffice:package_items", profile=profile.pk, product=product.pk)
             return redirect("backoffice:profile_detail", profile=profile.pk)
     return render(
         request, "backoffice/prices/product_form.html", {"form": form, "profile": profile}
@@ -116,7 +119,7 @@ def product_edit(request, profile, product):
         except ValidationError as e:
             apply_errors(form, e)
         else:
-            messages.success(request, _("“%s” saved.") % product.name)
+            messages.success(request, _("Product “%s” saved.") % product.name)
             return redirect("backoffice:profile_detail", profile=product.profile_id)
     return render(
         request,
@@ -134,7 +137,7 @@ def product_delete(request, profile, product):
     except ValidationError as e:
         messages.error(request, " ".join(e.messages))
     else:
-        messages.success(request, _("“%s” removed.") % product.name)
+        messages.success(request, _("Product “%s” removed.") % product.name)
     return redirect("backoffice:profile_detail", profile=product.profile_id)
 
 

@@ -26,7 +26,9 @@ from seance.photos.services import SESSION_FIELDS, SessionError
 
 
 def _scoped(request, pk) -> Session:
-    return get_object_or_404(Session.objects.for_organizer(request.organizer).with_relations(), pk=pk)
+    return get_object_or_404(
+        Session.objects.for_organizer(request.organizer).with_relations(), pk=pk
+    )
 
 
 @staff_view(perms.MANAGE_SESSIONS)
@@ -109,7 +111,9 @@ def session_create(request):
                 defaults = services.segment_defaults(segment)
         # P3: a watermark image copied from the segment's latest session, unless replaced.
         instance.watermark_image = defaults.get("watermark_image") or ""
-        form = SessionForm(request.POST, request.FILES, instance=instance, organizer=request.organizer)
+        form = SessionForm(
+            request.POST, request.FILES, instance=instance, organizer=request.organizer
+        )
         if form.is_valid():
             fields = {name: form.cleaned_data[name] for name in SESSION_FIELDS}
             if not fields["watermark_image"]:
@@ -146,9 +150,7 @@ def session_detail(request, session):
         "backoffice/sessions/detail.html",
         {
             "session": session,
-            "transitions": [
-                SessionStatus(s) for s in services.TRANSITIONS.get(session.status, ())
-            ],
+            "transitions": [SessionStatus(s) for s in services.TRANSITIONS.get(session.status, ())],
             "log": entries_for(session)[:100],
         },
     )
@@ -242,13 +244,13 @@ def sponsor_inline(request):
     form = InlineSponsorForm(request.POST)
     if form.is_valid():
         try:
-            sponsor = services.create_sponsor(request.organizer, user=request.user, **form.cleaned_data)
+            sponsor = services.create_sponsor(
+                request.organizer, user=request.user, **form.cleaned_data
+            )
         except (ValidationError, SessionError) as e:
             apply_errors(form, e)
         else:
-            response = render(
-                request, "backoffice/sponsors/_option.html", {"sponsor": sponsor}
-            )
+            response = render(request, "backoffice/sponsors/_option.html", {"sponsor": sponsor})
             response["HX-Trigger"] = "sponsor-created"
             return response
     response = render(request, "backoffice/sponsors/_inline_form.html", {"sponsor_form": form})

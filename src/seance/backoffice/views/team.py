@@ -26,7 +26,7 @@ def team_list(request):
         except ValidationError as e:
             apply_errors(form, e)
         else:
-            messages.success(request, _("%s joined the team.") % member.user.email)
+            messages.success(request, _("%s was added to the team.") % member.user.email)
             return redirect("backoffice:team_list")
     return render(
         request,
@@ -64,7 +64,7 @@ def member_remove(request, member):
     except ValidationError as e:
         messages.error(request, " ".join(e.messages))
     else:
-        messages.success(request, _("%s left the team.") % membership.user.email)
+        messages.success(request, _("%s was removed from the team.") % membership.user.email)
     return redirect("backoffice:team_list")
 
 

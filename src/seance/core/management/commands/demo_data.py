@@ -30,9 +30,7 @@ class Command(BaseCommand):
             sponsors = self._sponsors(organizer, owner)
             segments = self._segments(organizer, owner)
             self._sessions(organizer, owner, profile, sponsors, segments)
-        self.stdout.write(
-            self.style.SUCCESS("Demo data ready for “Studio Lumière”. Log in with:")
-        )
+        self.stdout.write(self.style.SUCCESS("Demo data ready for “Studio Lumière”. Log in with:"))
         for email, password, *_ in (OWNER, ASSISTANT):
             role = "owner" if email == OWNER[0] else "assistant"
             self.stdout.write(f"  {role:<10} {email} / {password}")
@@ -62,9 +60,7 @@ class Command(BaseCommand):
     def _assistant(self, organizer, owner):
         assistant = self._user(*ASSISTANT)
         if not Membership.objects.filter(organizer=organizer, user=assistant).exists():
-            core.add_team_member(
-                organizer, user=owner, email=assistant.email, role=Role.ASSISTANT
-            )
+            core.add_team_member(organizer, user=owner, email=assistant.email, role=Role.ASSISTANT)
 
     def _price_profile(self, organizer, owner) -> PriceProfile:
         profile = PriceProfile.objects.for_organizer(organizer).filter(name="Écoles 2026").first()
@@ -88,11 +84,17 @@ class Command(BaseCommand):
                 height_cm=Decimal(height),
             )
         digital = catalog.add_product(
-            profile, user=owner, kind=ProductKind.DIGITAL, name="Fichier numérique HD",
+            profile,
+            user=owner,
+            kind=ProductKind.DIGITAL,
+            name="Fichier numérique HD",
             price=Decimal("9.00"),
         )
         package = catalog.add_product(
-            profile, user=owner, kind=ProductKind.PACKAGE, name="Pack famille",
+            profile,
+            user=owner,
+            kind=ProductKind.PACKAGE,
+            name="Pack famille",
             price=Decimal("24.00"),
         )
         catalog.set_package_items(
@@ -160,7 +162,11 @@ class Command(BaseCommand):
                 "Collège Jean Moulin",
                 today - dt.timedelta(days=10),
                 SessionStatus.ON_SALE,
-                {"expected_subjects": 120, "access_type": "individual", "registration": "mandatory"},
+                {
+                    "expected_subjects": 120,
+                    "access_type": "individual",
+                    "registration": "mandatory",
+                },
             ),
             (
                 "DEMO-PROM-2025",

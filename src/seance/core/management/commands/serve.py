@@ -4,9 +4,9 @@ import subprocess
 import sys
 
 from django.conf import settings
-from gunicorn.app.base import BaseApplication
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from gunicorn.app.base import BaseApplication
 
 
 class Command(BaseCommand):
@@ -35,12 +35,14 @@ class Command(BaseCommand):
             call_command("demo_data", stdout=self.stdout)
         tick = None
         if not options["no_tick"]:
-            tick = subprocess.Popen(  # noqa: S603 - our own command, fixed arguments
+            tick = subprocess.Popen(
                 [sys.executable, "-m", "seance.cli", "tick", "--every", "60"],
                 env=os.environ.copy(),
             )
         self.stdout.write(
-            self.style.SUCCESS(f"Séance on http://{options['bind']}/  (data in {settings.DATA_DIR})")
+            self.style.SUCCESS(
+                f"Séance on http://{options['bind']}/  (data in {settings.DATA_DIR})"
+            )
         )
         try:
             _Gunicorn(
