@@ -1,4 +1,7 @@
 import json
+import os
+import subprocess
+import sys
 from io import StringIO
 
 import pytest
@@ -70,8 +73,35 @@ def test_a_failing_job_does_not_stop_the_others(monkeypatch):
         call_command("tick", stdout=StringIO(), stderr=StringIO())
 
 
-@pytest.mark.django_db
-def test_seance_command_accepts_hyphenated_names(capsys):
-    main(["seance", "demo-data"])
-    assert "demo-owner" in capsys.readouterr().out
-    assert Organizer.objects.filter(slug="studio-lumiere").exists()
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["seance", "demo-data"], ["seance", "demo_data"]),
+        (["seance", "migrate", "--plan"], ["seance", "migrate", "--plan"]),
+        (["seance", "--version"], ["seance", "--version"]),
+    ],
+)
+def test_seance_command_accepts_hyphenated_names(monkeypatch, argv, expected):
+    seen = []
+    monkeypatch.setattr("django.core.management.execute_from_command_line", seen.append)
+    main(argv)
+    assert seen == [expected]
+
+
+def test_the_seance_command_sets_up_a_fresh_data_dir(tmp_path):
+    """The console script, as the README uses it: migrate, demo data twice, tick."""
+    env = {**os.environ, "SEANCE_DATA_DIR": str(tmp_path), "SEANCE_DATABASE_URL": ""}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    seance = [sys.executable, "-m", "seance.cli"]
+
+    def run(*args):
+        return subprocess.run(  # noqa: S603
+            [*seance, *args], env=env, capture_output=True, text=True, timeout=120, check=True
+        ).stdout
+
+    run("migrate", "-v0")
+    first = run("demo-data")
+    second = run("demo-data")
+    assert "owner@example.com / demo-owner" in first and first == second
+    assert "0 failed" in run("tick")
+    assert (tmp_path / "seance.sqlite3").exists() and (tmp_path / ".secret_key").exists()
