@@ -1,8 +1,11 @@
+import datetime as dt
 import functools
 
 from django import template
 from django.apps import apps
+from django.db import models
 from django.template.defaultfilters import floatformat
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 register = template.Library()
@@ -63,6 +66,12 @@ def field_value(value, name: str):
     if isinstance(value, list):
         return ", ".join(str(v) for v in value) or "—"
     field = _fields().get(name)
+    if isinstance(field, models.DateField) and isinstance(value, str):
+        try:
+            parsed = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        return date_format(parsed if isinstance(field, models.DateTimeField) else parsed.date())
     choices = dict(field.flatchoices) if field is not None and field.choices else {}
     return choices.get(value, value)
 
