@@ -291,3 +291,7 @@ def test_valid_watermark_image_is_saved(logged_in, session, segment, sponsor, to
     assert session.watermark_kind == "image" and session.watermark_image.name.startswith(
         "watermarks/"
     )
+    page = logged_in.get(reverse("backoffice:session_edit", kwargs={"session": session.pk}))
+    body = page.content.decode()
+    assert "Current file:" in body and "logo" in body
+    assert "/media/" not in body  # uploads are named, never linked

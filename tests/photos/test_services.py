@@ -217,3 +217,29 @@ def test_segment_names_are_unique_per_organizer(organizer, owner, segment):
     renamed = services.rename_segment(segment, user=owner, name="Maternelle")
     assert renamed.name == "Maternelle"
     assert entries_for(segment).first().data == {"name": ["Primary school", "Maternelle"]}
+
+
+def test_database_refuses_a_duplicate_reference_in_another_case(session):
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Session.objects.create(
+            organizer=session.organizer,
+            name="Race",
+            reference=session.reference.lower(),
+            shooting_date=session.shooting_date,
+            segment=session.segment,
+            sponsor=session.sponsor,
+        )
+
+
+def test_a_reference_taken_meanwhile_is_a_form_error(
+    monkeypatch, organizer, owner, segment, sponsor, today, session
+):
+    """Two staff create the same reference at once: the check passes for both, the database
+    constraint stops the second, and the second is told why."""
+    monkeypatch.setattr(services, "_check_session", lambda session, before=None: None)
+    with pytest.raises(ValidationError) as e:
+        make(organizer, owner, segment, sponsor, today, reference=session.reference)
+    assert "reference" in e.value.message_dict
+    assert Session.objects.count() == 1

@@ -36,6 +36,12 @@ def check_watermark_upload(upload) -> None:
         upload.seek(0)
 
 
+class PrivateFileInput(forms.ClearableFileInput):
+    """Names the current file without linking to it: uploads are not served publicly."""
+
+    template_name = "backoffice/widgets/file_input.html"
+
+
 class SessionForm(forms.ModelForm):
     class Meta:
         model = Session
@@ -45,7 +51,9 @@ class SessionForm(forms.ModelForm):
             "discount_until": DateInput(),
             "archive_on": DateInput(),
             "watermark_opacity": forms.NumberInput(attrs={"type": "range", "min": 5, "max": 100}),
-            "watermark_image": forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg"}),
+            "watermark_image": PrivateFileInput(
+                attrs={"accept": "image/png,image/jpeg,image/webp"}
+            ),
         }
 
     # Grouped as the seeds present them: the session, then its settings.

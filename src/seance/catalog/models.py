@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from seance.core.models import Organizer, OrganizerQuerySet
@@ -29,7 +30,7 @@ class PriceProfile(models.Model):
         verbose_name_plural = _("price profiles")
         ordering = ["name", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["organizer", "name"], name="priceprofile_unique_name")
+            models.UniqueConstraint("organizer", Lower("name"), name="priceprofile_unique_name_ci")
         ]
 
     def __str__(self):

@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from seance.core.models import Organizer, OrganizerQuerySet, reference_validator
@@ -53,7 +54,7 @@ class Segment(models.Model):
         verbose_name_plural = _("segments")
         ordering = ["name", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["organizer", "name"], name="segment_unique_name")
+            models.UniqueConstraint("organizer", Lower("name"), name="segment_unique_name_ci")
         ]
 
     def __str__(self):
@@ -186,8 +187,9 @@ class Session(models.Model):
         verbose_name_plural = _("sessions")
         ordering = ["-shooting_date", "-id"]
         constraints = [
+            # Case-insensitive: "cjm-6e" and "CJM-6E" would be one folder on many file systems.
             models.UniqueConstraint(
-                fields=["organizer", "reference"], name="session_unique_reference"
+                "organizer", Lower("reference"), name="session_unique_reference_ci"
             ),
             models.CheckConstraint(
                 condition=models.Q(discount_value__isnull=True) | models.Q(discount_value__gte=0),

@@ -198,6 +198,11 @@ def _save_session(session: Session) -> None:
             session.save()
     except IntegrityError as e:
         # Two staff saving the same reference at once: the constraint decides.
+        taken = Session.objects.for_organizer(session.organizer).filter(
+            reference__iexact=session.reference
+        )
+        if not taken.exclude(pk=session.pk).exists():
+            raise
         raise ValidationError(
             {"reference": [_("Another session already uses this reference.")]}
         ) from e
