@@ -2,6 +2,7 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
+BIND ?= 127.0.0.1:8000
 
 .PHONY: demo test lint format lock messages clean
 
@@ -14,7 +15,7 @@ $(BIN)/seance: requirements.lock pyproject.toml
 	@touch $@
 
 demo: $(BIN)/seance
-	$(BIN)/seance serve --demo
+	$(BIN)/seance serve --demo --bind $(BIND)
 
 test: $(BIN)/seance
 	$(BIN)/pytest $(PYTEST_ARGS)
