@@ -17,15 +17,17 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         while True:
-            failed = self._once(as_json=options["json"])
+            failed = self._once(as_json=options["json"], quiet_if_idle=bool(options["every"]))
             if not options["every"]:
                 if failed:
                     raise SystemExit(1)
                 return
             time.sleep(options["every"])
 
-    def _once(self, *, as_json: bool) -> bool:
+    def _once(self, *, as_json: bool, quiet_if_idle: bool = False) -> bool:
         report = run_tick()
+        if quiet_if_idle and not report.count and not report.failed:
+            return False  # a loop that found nothing to do says nothing
         if as_json:
             self.stdout.write(
                 json.dumps(

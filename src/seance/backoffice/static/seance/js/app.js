@@ -3,9 +3,25 @@
   "use strict";
 
   // Forms with data-confirm ask before they submit (destructive or visible-to-families actions).
+  // A form sends once: its buttons are disabled right after the browser has taken its data,
+  // so a double click cannot create the same thing twice.
   document.addEventListener("submit", function (event) {
-    const message = event.target.getAttribute("data-confirm");
-    if (message && !window.confirm(message)) event.preventDefault();
+    const form = event.target;
+    const message = form.getAttribute("data-confirm");
+    if (message && !window.confirm(message)) {
+      event.preventDefault();
+      return;
+    }
+    if (form.hasAttribute("hx-post") || form.method.toLowerCase() !== "post") return;
+    setTimeout(function () {
+      form.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = true; });
+    }, 0);
+  });
+
+  // Coming back with the browser's back button shows the page as it was left: usable again.
+  window.addEventListener("pageshow", function (event) {
+    if (!event.persisted) return;
+    document.querySelectorAll("form button[type=submit][disabled]").forEach(function (b) { b.disabled = false; });
   });
 
   // Links with data-open-dialog open a <dialog> instead of leaving the page.
