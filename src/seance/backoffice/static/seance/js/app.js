@@ -106,6 +106,19 @@
     refresh();
   }
 
-  document.addEventListener("DOMContentLoaded", function () { setUpPreview(document); });
+  // Product form: the paper size only matters for prints.
+  function followKind() {
+    const kind = document.getElementById("id_kind");
+    if (!kind) return;
+    const apply = function () {
+      document.querySelectorAll("[data-show-when-kind]").forEach(function (el) {
+        el.hidden = el.getAttribute("data-show-when-kind") !== kind.value;
+      });
+    };
+    kind.addEventListener("change", apply);
+    apply();
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { setUpPreview(document); followKind(); });
   document.body.addEventListener("htmx:afterSettle", function (event) { setUpPreview(event.target.parentNode || document); });
 })();
