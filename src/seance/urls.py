@@ -31,5 +31,6 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("accounts/language/", core_views.language, name="set_language"),
+    path("accounts/organizer/", core_views.switch_organizer, name="switch_organizer"),
     path("admin/", admin.site.urls),
 ]

@@ -1,4 +1,5 @@
 from seance.core import permissions
+from seance.core.queries import organizers_of
 
 
 def staff(request):
@@ -10,4 +11,5 @@ def staff(request):
         "membership": membership,
         "organizer": membership.organizer,
         "can": {perm: membership.has_perm(perm) for perm in permissions.ALL},
+        "my_organizers": lambda: organizers_of(request.user),  # evaluated by the sidebar only
     }

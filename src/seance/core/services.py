@@ -75,22 +75,53 @@ def _send_password_link(user: User, *, request=None) -> None:
     transaction.on_commit(send)
 
 
+def _tell_added(user: User, organizer: Organizer) -> None:
+    """Someone who has an account already learns that a team added them (nothing to accept:
+    the new organizer appears in their organizer menu, their own stays the default)."""
+    subject = _("You have been added to the team of %(organizer)s on Séance") % {
+        "organizer": organizer.name
+    }
+    body = render_to_string(
+        "registration/added_email.txt",
+        {"organizer": organizer.name, "site": settings.SEANCE_SITE_URL.rstrip("/")},
+    )
+    transaction.on_commit(lambda: send_mail(subject, body, None, [user.email]))
+
+
 @transaction.atomic
 def add_team_member(
-    organizer: Organizer, *, user, email: str, role: str, name: str = "", request=None
+    organizer: Organizer,
+    *,
+    user,
+    email: str,
+    role: str,
+    name: str = "",
+    request=None,
+    notify: bool = True,
 ) -> Membership:
-    """Give ``email`` a role in the organizer; a new person gets a link to set a password."""
+    """Give ``email`` a role in the organizer. A new person gets a link to set a password,
+    someone with an account a note that they were added (unless ``notify`` is false)."""
     email = email.strip().lower()
     person = User.objects.filter(email=email).first()
     if person is None:
         first, _sep, last = name.strip().partition(" ")
         person = User.objects.create_user(email=email, first_name=first, last_name=last)
-        _send_password_link(person, request=request)
+        if notify:
+            _send_password_link(person, request=request)
     elif Membership.objects.filter(organizer=organizer, user=person).exists():
         raise ValidationError({"email": [_("This person is in the team already.")]})
+    elif notify:
+        _tell_added(person, organizer)
     membership = Membership.objects.create(organizer=organizer, user=person, role=role)
     log_action(organizer, "seance.team.added", user=user, data={"email": email, "role": role})
     return membership
+
+
+def _lock_membership(membership: Membership) -> Membership:
+    """Lock the organizer row, then read the membership afresh: team changes of one organizer
+    run one after the other, so two owners demoting each other cannot leave it ownerless."""
+    list(Organizer.objects.select_for_update().filter(pk=membership.organizer_id).values("pk"))
+    return Membership.objects.select_related("user", "organizer").get(pk=membership.pk)
 
 
 def _check_keeps_an_owner(membership: Membership) -> None:
@@ -101,7 +132,9 @@ def _check_keeps_an_owner(membership: Membership) -> None:
 
 @transaction.atomic
 def change_role(membership: Membership, *, user, role: str) -> Membership:
-    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    if role not in Role.values:
+        raise ValidationError(_("Choose a role."))
+    membership = _lock_membership(membership)
     if role != membership.role:
         if role != Role.OWNER:
             _check_keeps_an_owner(membership)
@@ -118,7 +151,7 @@ def change_role(membership: Membership, *, user, role: str) -> Membership:
 
 @transaction.atomic
 def remove_team_member(membership: Membership, *, user) -> None:
-    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    membership = _lock_membership(membership)
     _check_keeps_an_owner(membership)
     log_action(
         membership.organizer,

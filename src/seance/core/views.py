@@ -1,7 +1,9 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -9,12 +11,24 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from seance.core.forms import LoginForm
+from seance.core.middleware import SESSION_KEY
 from seance.core.services import set_language
 
 
 class LoginView(auth_views.LoginView):
     form_class = LoginForm
     redirect_authenticated_user = True
+
+
+@login_required
+@require_POST
+def switch_organizer(request):
+    """Work in another of one's organizers for the rest of this browser session."""
+    slug = request.POST.get("organizer", "")
+    if not request.user.memberships.filter(organizer__slug=slug).exists():
+        raise Http404
+    request.session[SESSION_KEY] = slug
+    return redirect("backoffice:home")
 
 
 @require_POST

@@ -60,7 +60,9 @@ class Command(BaseCommand):
     def _assistant(self, organizer, owner):
         assistant = self._user(*ASSISTANT)
         if not Membership.objects.filter(organizer=organizer, user=assistant).exists():
-            core.add_team_member(organizer, user=owner, email=assistant.email, role=Role.ASSISTANT)
+            core.add_team_member(
+                organizer, user=owner, email=assistant.email, role=Role.ASSISTANT, notify=False
+            )
 
     def _price_profile(self, organizer, owner) -> PriceProfile:
         profile = PriceProfile.objects.for_organizer(organizer).filter(name="Écoles 2026").first()
