@@ -119,6 +119,7 @@ def test_list_filters_combine_and_search(
         shooting_date=today + dt.timedelta(days=60),
         segment=prom,
         sponsor=other_sponsor,
+        price_profile=session.price_profile,
         watermark_text="x",
     )
     services.change_session_status(judo, SessionStatus.ON_SALE, user=owner)

@@ -28,7 +28,7 @@ def check_watermark_upload(upload) -> None:
         imaging.open_mark(upload.read(imaging.MAX_MARK_BYTES + 1))
     except imaging.ImagingError as e:
         reason = {
-            "too_large": _("The image is too large: at most 2 MB and 4000 × 4000 pixels."),
+            "too_large": _("The image is too large: at most 2 MB and 2000 × 2000 pixels."),
             "format": _("Use a PNG, JPEG or WebP image."),
         }.get(str(e), _("This file is not a readable image."))
         raise ValidationError(reason, code="invalid_image") from e
@@ -74,11 +74,16 @@ class SessionForm(forms.ModelForm):
         "watermark_opacity",
     ]
 
-    def __init__(self, *args, organizer: Organizer, **kwargs):
+    def __init__(self, *args, organizer: Organizer, can_discount: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["segment"].queryset = Segment.objects.for_organizer(organizer)
         self.fields["sponsor"].queryset = Sponsor.objects.for_organizer(organizer)
         self.fields["price_profile"].queryset = PriceProfile.objects.for_organizer(organizer)
+        if not can_discount:
+            # A discount changes prices: only who may edit prices sets it (X1).
+            for name in ("discount_kind", "discount_value", "discount_until"):
+                self.fields[name].disabled = True
+                self.fields[name].help_text = _("Set by whoever manages prices.")
         self.fields["price_profile"].empty_label = _("— none yet —")
         self.fields["discount_value"].widget.attrs["min"] = "0"
         self.fields["expected_subjects"].widget.attrs["min"] = "0"
@@ -89,15 +94,19 @@ class SessionForm(forms.ModelForm):
         segment.help_text = _(
             "A new session starts with the settings of the latest session of its segment."
         )
-        segment.widget.attrs.update(
-            {
-                "hx-get": url,
-                "hx-trigger": "change",
-                "hx-include": "#session-form",
-                "hx-select": "#session-settings",
-                "hx-target": "#session-settings",
-                "hx-swap": "outerHTML",
-            }
+        reload = {
+            "hx-get": url,
+            "hx-trigger": "change",
+            # Everything typed so far, but not the CSRF token (it would land in access logs).
+            "hx-include": "#session-form [name]:not([name=csrfmiddlewaretoken]):not([type=file])",
+            "hx-select": "#session-settings",
+            "hx-target": "#session-settings",
+            "hx-swap": "outerHTML",
+        }
+        segment.widget.attrs.update({**reload, "hx-vals": '{"changed": "segment"}'})
+        # Milestone dates copied from the segment follow the shooting date.
+        self.fields["shooting_date"].widget.attrs.update(
+            {**reload, "hx-vals": '{"changed": "shooting_date"}'}
         )
 
     def clean_watermark_image(self):
@@ -126,7 +135,7 @@ class WatermarkPreviewForm(forms.Form):
     watermark_kind = forms.CharField(required=False)
     watermark_text = forms.CharField(required=False, max_length=100)
     watermark_position = forms.CharField(required=False)
-    watermark_opacity = forms.IntegerField(required=False, min_value=0, max_value=100)
+    watermark_opacity = forms.IntegerField(required=False, min_value=5, max_value=100)
     watermark_image = forms.FileField(required=False)
 
     def clean_watermark_image(self):
@@ -170,6 +179,13 @@ class SponsorForm(forms.ModelForm):
         model = Sponsor
         fields = SPONSOR_FIELDS
         widgets = {"address": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, can_share_sales: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not can_share_sales:
+            # S1: showing sales to an outside party is for who may see and export them.
+            self.fields["may_see_sales"].disabled = True
+            self.fields["may_see_sales"].help_text = _("Granted by an owner or a manager.")
 
 
 class InlineSponsorForm(SponsorForm):

@@ -3,7 +3,7 @@
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from seance.catalog.models import PackageItem, PriceProfile, Product, ProductKind
@@ -25,7 +25,13 @@ def _check_unique_name(organizer: Organizer, name: str, *, exclude_pk=None) -> N
 def create_price_profile(organizer: Organizer, *, user, name: str) -> PriceProfile:
     name = name.strip()
     _check_unique_name(organizer, name)
-    profile = PriceProfile.objects.create(organizer=organizer, name=name)
+    try:
+        with transaction.atomic():
+            profile = PriceProfile.objects.create(organizer=organizer, name=name)
+    except IntegrityError as e:  # created meanwhile by someone else
+        raise ValidationError(
+            {"name": [_("A price profile with this name exists already.")]}
+        ) from e
     log_action(profile, "seance.price_profile.created", user=user, data={"name": name})
     return profile
 
@@ -39,7 +45,13 @@ def rename_price_profile(profile: PriceProfile, *, user, name: str) -> PriceProf
             profile, "seance.price_profile.changed", user=user, data={"name": [profile.name, name]}
         )
         profile.name = name
-        profile.save(update_fields=["name"])
+        try:
+            with transaction.atomic():
+                profile.save(update_fields=["name"])
+        except IntegrityError as e:
+            raise ValidationError(
+                {"name": [_("A price profile with this name exists already.")]}
+            ) from e
     return profile
 
 
@@ -82,6 +94,13 @@ def update_product(product: Product, *, user, **fields: Any) -> Product:
         if name not in PRODUCT_FIELDS:
             raise TypeError(f"{name} is not a product field")
         setattr(product, name, value)
+    was_package = before["kind"] == ProductKind.PACKAGE
+    if was_package != (product.kind == ProductKind.PACKAGE):
+        # A package holds products; a print or a file may sit in packages. Neither can turn
+        # into the other without breaking those packages: make a new product instead.
+        raise ValidationError(
+            {"kind": [_("A package cannot become a print or a file, nor the other way round.")]}
+        )
     if product.kind != ProductKind.PRINT:
         product.width_cm = product.height_cm = None
     _clean_product(product)

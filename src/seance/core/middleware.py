@@ -1,4 +1,4 @@
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.functional import SimpleLazyObject
 
 from seance.core.queries import current_membership
@@ -18,6 +18,7 @@ class StaffMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        timezone.deactivate()  # back-office views activate their organizer's time zone
         request.membership = SimpleLazyObject(lambda: _membership(request))
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and user.language:

@@ -12,7 +12,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFilter, ImageFont, ImageOps
 
 # A watermark image larger than this is refused: it is a logo, not a photo.
-MAX_MARK_PIXELS = 4000 * 4000
+MAX_MARK_PIXELS = 2000 * 2000
 MAX_MARK_BYTES = 2 * 1024 * 1024
 
 

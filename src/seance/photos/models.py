@@ -221,6 +221,15 @@ class Session(models.Model):
                 )
         elif self.discount_value is not None and self.discount_value < 0:
             errors.setdefault("discount_value", []).append(_("A value cannot be negative."))
+        if (
+            self.discount_kind != DiscountKind.NONE
+            and self.discount_until
+            and self.shooting_date
+            and self.discount_until < self.shooting_date
+        ):
+            errors.setdefault("discount_until", []).append(
+                _("The discount cannot end before the shooting date.")
+            )
         if self.archive_on and self.shooting_date and self.archive_on <= self.shooting_date:
             errors.setdefault("archive_on", []).append(
                 _("The archive date must come after the shooting date.")

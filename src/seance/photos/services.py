@@ -112,7 +112,11 @@ def update_sponsor(sponsor: Sponsor, *, user, **fields: Any) -> Sponsor:
 def create_segment(organizer: Organizer, *, user, name: str) -> Segment:
     if Segment.objects.for_organizer(organizer).filter(name__iexact=name.strip()).exists():
         raise SessionError(_("A segment with this name exists already."), field="name")
-    segment = Segment.objects.create(organizer=organizer, name=name.strip())
+    try:
+        with transaction.atomic():
+            segment = Segment.objects.create(organizer=organizer, name=name.strip())
+    except IntegrityError as e:  # created meanwhile by someone else
+        raise SessionError(_("A segment with this name exists already."), field="name") from e
     log_action(segment, "seance.segment.created", user=user, data={"name": segment.name})
     return segment
 
@@ -126,7 +130,11 @@ def rename_segment(segment: Segment, *, user, name: str) -> Segment:
     old = segment.name
     if old != name:
         segment.name = name
-        segment.save(update_fields=["name"])
+        try:
+            with transaction.atomic():
+                segment.save(update_fields=["name"])
+        except IntegrityError as e:
+            raise SessionError(_("A segment with this name exists already."), field="name") from e
         log_action(segment, "seance.segment.changed", user=user, data={"name": [old, name]})
     return segment
 
@@ -160,6 +168,16 @@ def segment_defaults(segment: Segment, *, shooting_date: dt.date | None = None) 
 
 
 # --- sessions (P1, P4–P10) ---------------------------------------------------------------
+
+
+def _settings(fields: dict[str, Any]) -> dict[str, Any]:
+    """The given session settings, checked by name; a cleared file (False) becomes empty."""
+    unknown = set(fields) - set(SESSION_FIELDS)
+    if unknown:
+        raise TypeError(f"{sorted(unknown)} are not session settings")
+    if fields.get("watermark_image") is False:
+        fields = {**fields, "watermark_image": ""}
+    return fields
 
 
 def _check_session(session: Session, *, before: dict | None = None) -> None:
@@ -211,7 +229,7 @@ def _save_session(session: Session) -> None:
 @transaction.atomic
 def create_session(organizer: Organizer, *, user, **fields: Any) -> Session:
     """Create a planned session (P1). Raises ``ValidationError`` with per-field messages."""
-    session = Session(organizer=organizer, status=SessionStatus.PLANNED, **fields)
+    session = Session(organizer=organizer, status=SessionStatus.PLANNED, **_settings(fields))
     session.full_clean(exclude=["organizer"], validate_constraints=False)
     _check_session(session)
     _save_session(session)
@@ -224,9 +242,7 @@ def update_session(session: Session, *, user, **fields: Any) -> Session:
     """Change a session's settings; records exactly what changed."""
     session = Session.objects.select_for_update().get(pk=session.pk)
     before = snapshot(session, SESSION_FIELDS)
-    for name, value in fields.items():
-        if name not in SESSION_FIELDS:
-            raise TypeError(f"{name} is not a session setting")
+    for name, value in _settings(fields).items():
         setattr(session, name, value)
     session.full_clean(exclude=["organizer"], validate_constraints=False)
     _check_session(session, before=before)
@@ -251,6 +267,10 @@ def change_session_status(session: Session, status: str, *, user) -> Session:
                 "source": SessionStatus(source).label,
                 "target": SessionStatus(status).label if status in SessionStatus else status,
             }
+        )
+    if status == SessionStatus.ON_SALE and session.price_profile_id is None:
+        raise SessionError(
+            _("Choose a price profile before putting the session on sale: it sells nothing yet.")
         )
     with transaction.atomic():
         updated = Session.objects.filter(pk=session.pk, status=source).update(

@@ -1,12 +1,17 @@
 """What every back-office view shares: who may enter, and the tenant it works in."""
 
 import functools
+import zoneinfo
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from seance.core import permissions as perms
 from seance.core.errors import SeanceError
 
 
@@ -29,9 +34,39 @@ def staff_view(perm: str | None = None):
             if perm is not None and not membership.has_perm(perm):
                 raise PermissionDenied
             request.organizer = membership.organizer
+            # Dates and times on the page are the organizer's, not the server's.
+            timezone.activate(zoneinfo.ZoneInfo(request.organizer.timezone))
             return view(request, *args, **kwargs)
 
         wrapper.required_perm = perm
+        return wrapper
+
+    return decorator
+
+
+def can_share_sales(request) -> bool:
+    """S1: who may let a sponsor's contact follow sales: those who may see and export them."""
+    return request.membership.has_perm(perms.EXPORT)
+
+
+def limit_body(max_bytes: int):
+    """Refuse a request body larger than ``max_bytes`` before reading it (uploads included)."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(request, *args, **kwargs):
+            try:
+                length = int(request.META.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                length = max_bytes + 1
+            if length > max_bytes:
+                return HttpResponse(
+                    _("This upload is too large: at most %(mb)s MB.") % {"mb": max_bytes // 2**20},
+                    status=413,
+                    content_type="text/plain; charset=utf-8",
+                )
+            return view(request, *args, **kwargs)
+
         return wrapper
 
     return decorator

@@ -16,13 +16,37 @@ from seance.backoffice.forms import (
     SessionForm,
     WatermarkPreviewForm,
 )
-from seance.backoffice.views.base import apply_errors, paginate, staff_view
+from seance.backoffice.views.base import (
+    apply_errors,
+    can_share_sales,
+    limit_body,
+    paginate,
+    staff_view,
+)
 from seance.core import permissions as perms
 from seance.core.audit import entries_for
 from seance.core.exports import csv_rows
 from seance.photos import imaging, queries, services
 from seance.photos.models import Segment, Session, SessionStatus
 from seance.photos.services import SESSION_FIELDS, SessionError
+
+UPLOAD_LIMIT = 3 * 2**20  # a session form or a preview carries at most a 2 MB logo
+
+
+def _own_segment(request, value) -> Segment | None:
+    """The organizer's segment with this id, or None for anything else (foreign, not a number)."""
+    if not str(value or "").isdigit():
+        return None
+    return Segment.objects.for_organizer(request.organizer).filter(pk=value).first()
+
+
+def _session_form(request, *args, **kwargs) -> SessionForm:
+    return SessionForm(
+        *args,
+        organizer=request.organizer,
+        can_discount=request.membership.has_perm(perms.MANAGE_PRICES),
+        **kwargs,
+    )
 
 
 def _scoped(request, pk) -> Session:
@@ -84,40 +108,41 @@ def session_export(request):
 
 
 def _new_session_initial(request) -> tuple[dict, Session | None]:
-    """What the new-session form starts with: what was typed, plus P3 segment defaults."""
+    """What the new-session form starts with: what was typed, plus P3 segment defaults.
+
+    Choosing a segment brings in all of its defaults; changing the shooting date afterwards
+    fills the milestone dates still empty, at their usual distance from the shoot.
+    """
     initial = {k: v for k, v in request.GET.items() if k in SESSION_FIELDS and v}
-    segment = None
-    if segment_id := request.GET.get("segment"):
-        segment = Segment.objects.for_organizer(request.organizer).filter(pk=segment_id).first()
-    latest = None
-    if segment is not None:
-        try:
-            shooting_date = dt.date.fromisoformat(request.GET.get("shooting_date", ""))
-        except ValueError:
-            shooting_date = None
-        initial.update(services.segment_defaults(segment, shooting_date=shooting_date))
-        latest = services.latest_in_segment(segment)
-    return initial, latest
+    segment = _own_segment(request, request.GET.get("segment"))
+    if segment is None:
+        return initial, None
+    try:
+        shooting_date = dt.date.fromisoformat(request.GET.get("shooting_date", ""))
+    except ValueError:
+        shooting_date = None
+    defaults = services.segment_defaults(segment, shooting_date=shooting_date)
+    if request.GET.get("changed") == "shooting_date":
+        for name in services.SEGMENT_RELATIVE_DATES:
+            if name in defaults and not initial.get(name):
+                initial[name] = defaults[name]
+    else:
+        initial.update(defaults)
+    return initial, services.latest_in_segment(segment)
 
 
 @staff_view(perms.MANAGE_SESSIONS)
+@limit_body(UPLOAD_LIMIT)
 def session_create(request):
     if request.method == "POST":
         instance = Session(organizer=request.organizer)
-        defaults = {}
-        if segment_id := request.POST.get("segment"):
-            segment = Segment.objects.for_organizer(request.organizer).filter(pk=segment_id).first()
-            if segment is not None:
-                defaults = services.segment_defaults(segment)
-        # P3: a watermark image copied from the segment's latest session, unless replaced.
+        segment = _own_segment(request, request.POST.get("segment"))
+        defaults = services.segment_defaults(segment) if segment is not None else {}
+        # P3: the watermark image of the segment's latest session, unless replaced or removed.
         instance.watermark_image = defaults.get("watermark_image") or ""
-        form = SessionForm(
-            request.POST, request.FILES, instance=instance, organizer=request.organizer
-        )
+        form = _session_form(request, request.POST, request.FILES, instance=instance)
         if form.is_valid():
             fields = {name: form.cleaned_data[name] for name in SESSION_FIELDS}
-            if not fields["watermark_image"]:
-                fields["watermark_image"] = instance.watermark_image
             try:
                 session = services.create_session(request.organizer, user=request.user, **fields)
             except ValidationError as e:
@@ -128,14 +153,14 @@ def session_create(request):
         source = None
     else:
         initial, source = _new_session_initial(request)
-        form = SessionForm(initial=initial, organizer=request.organizer)
+        form = _session_form(request, initial=initial)
     form.follow_segment_defaults(reverse("backoffice:session_create"))
     return render(
         request,
         "backoffice/sessions/form.html",
         {
             "form": form,
-            "sponsor_form": InlineSponsorForm(),
+            "sponsor_form": InlineSponsorForm(can_share_sales=can_share_sales(request)),
             "defaults_source": source,
             "creating": True,
         },
@@ -157,11 +182,10 @@ def session_detail(request, session):
 
 
 @staff_view(perms.MANAGE_SESSIONS)
+@limit_body(UPLOAD_LIMIT)
 def session_edit(request, session):
     session = _scoped(request, session)
-    form = SessionForm(
-        request.POST or None, request.FILES or None, instance=session, organizer=request.organizer
-    )
+    form = _session_form(request, request.POST or None, request.FILES or None, instance=session)
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in SESSION_FIELDS}
         try:
@@ -174,7 +198,11 @@ def session_edit(request, session):
     return render(
         request,
         "backoffice/sessions/form.html",
-        {"form": form, "session": session, "sponsor_form": InlineSponsorForm()},
+        {
+            "form": form,
+            "session": session,
+            "sponsor_form": InlineSponsorForm(can_share_sales=can_share_sales(request)),
+        },
     )
 
 
@@ -202,14 +230,23 @@ def _preview_response(request, watermark: imaging.Watermark) -> HttpResponse:
 
 
 @staff_view(perms.MANAGE_SESSIONS)
+@limit_body(UPLOAD_LIMIT)
 def watermark_preview(request, session=None):
     """P10: the sample photo with the watermark as the form currently describes it.
 
     The form posts its watermark fields (and the chosen file, if any) on every change;
-    without a new file, the session's saved image is used.
+    without a new file, the image already saved is used: the session's, or for a new
+    session the one its segment's latest session passes on (P3), unless "remove" is ticked.
     """
-    saved = _scoped(request, session) if session is not None else None
-    form = WatermarkPreviewForm(request.POST or request.GET, request.FILES or None)
+    params = request.POST or request.GET
+    if session is not None:
+        saved = _scoped(request, session)
+    else:
+        segment = _own_segment(request, params.get("segment"))
+        saved = services.latest_in_segment(segment) if segment is not None else None
+    if params.get("watermark_image-clear"):
+        saved = None
+    form = WatermarkPreviewForm(params, request.FILES or None)
     if not form.is_valid():
         return HttpResponse(
             " ".join(e for errors in form.errors.values() for e in errors),
@@ -241,7 +278,7 @@ def watermark_preview(request, session=None):
 @require_POST
 def sponsor_inline(request):
     """P2: create a sponsor from the session form without leaving it (htmx dialog)."""
-    form = InlineSponsorForm(request.POST)
+    form = InlineSponsorForm(request.POST, can_share_sales=can_share_sales(request))
     if form.is_valid():
         try:
             sponsor = services.create_sponsor(

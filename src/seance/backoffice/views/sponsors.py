@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from seance.backoffice.forms import SegmentForm, SponsorForm
-from seance.backoffice.views.base import apply_errors, paginate, staff_view
+from seance.backoffice.views.base import apply_errors, can_share_sales, paginate, staff_view
 from seance.core import permissions as perms
 from seance.core.audit import entries_for
 from seance.photos import queries, services
@@ -27,7 +27,7 @@ def sponsor_list(request):
 
 @staff_view(perms.MANAGE_SESSIONS)
 def sponsor_create(request):
-    form = SponsorForm(request.POST or None)
+    form = SponsorForm(request.POST or None, can_share_sales=can_share_sales(request))
     if request.method == "POST" and form.is_valid():
         try:
             sponsor = services.create_sponsor(
@@ -58,7 +58,9 @@ def sponsor_detail(request, sponsor):
 @staff_view(perms.MANAGE_SESSIONS)
 def sponsor_edit(request, sponsor):
     sponsor = get_object_or_404(Sponsor.objects.for_organizer(request.organizer), pk=sponsor)
-    form = SponsorForm(request.POST or None, instance=sponsor)
+    form = SponsorForm(
+        request.POST or None, instance=sponsor, can_share_sales=can_share_sales(request)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.update_sponsor(sponsor, user=request.user, **form.cleaned_data)

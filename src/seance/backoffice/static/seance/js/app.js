@@ -56,7 +56,7 @@
     const img = root.querySelector("#watermark-preview");
     if (!img) return;
     const form = img.closest("form");
-    const names = ["watermark_kind", "watermark_text", "watermark_position", "watermark_opacity", "watermark_image"];
+    const names = ["watermark_kind", "watermark_text", "watermark_position", "watermark_opacity", "watermark_image", "watermark_image-clear"];
     let timer = null;
     let current = null;
     function refresh() {
@@ -64,12 +64,15 @@
       names.forEach(function (name) {
         const field = form.elements[name];
         if (!field) return;
-        if (field.type === "file") {
+        if (field.type === "checkbox") {
+          if (field.checked) data.append(name, "on");
+        } else if (field.type === "file") {
           if (field.files.length) data.append(name, field.files[0]);
         } else {
           data.append(name, field.value);
         }
       });
+      if (form.elements.segment) data.append("segment", form.elements.segment.value);
       data.append("csrfmiddlewaretoken", form.elements.csrfmiddlewaretoken.value);
       fetch(img.dataset.previewUrl, { method: "POST", body: data, credentials: "same-origin" })
         .then(function (response) {
