@@ -325,3 +325,39 @@ def test_two_owners_demoting_each_other_leave_one_owner():
     assert Membership.objects.filter(organizer=org, role=Role.OWNER).count() == 1
     assert len(errors) == 1, errors
     assert isinstance(errors[0], ValidationError), errors
+
+
+def test_assistant_creates_a_session_with_the_segments_discount(
+    client, assistant, organizer, owner, segment, sponsor, profile, today
+):
+    """Discount fields are read-only for an assistant, yet P3 still copies them."""
+    shoot = today + dt.timedelta(days=5)
+    services.create_session(
+        organizer,
+        user=owner,
+        name="Model",
+        reference="MODEL",
+        shooting_date=shoot,
+        segment=segment,
+        sponsor=sponsor,
+        price_profile=profile,
+        watermark_text="x",
+        discount_kind="percent",
+        discount_value=Decimal("15"),
+        discount_until=shoot + dt.timedelta(days=21),
+    )
+    client.force_login(assistant)
+    new_shoot = today + dt.timedelta(days=40)
+    page = client.get(
+        reverse("backoffice:session_create"),
+        {"segment": segment.pk, "shooting_date": new_shoot.isoformat(), "changed": "shooting_date"},
+    )
+    assert page.context["form"]["discount_kind"].value() == "percent"
+    data = form_data(segment, sponsor, today, reference="BY-ASSISTANT")
+    data.update(shooting_date=new_shoot.isoformat(), price_profile=profile.pk)
+    data.update(discount_kind="amount", discount_value="50")  # ignored: read-only for them
+    response = client.post(reverse("backoffice:session_create"), data)
+    assert response.status_code == 302, response.context["form"].errors
+    created = Session.objects.get(reference="BY-ASSISTANT")
+    assert (created.discount_kind, created.discount_value) == ("percent", Decimal("15"))
+    assert created.discount_until == new_shoot + dt.timedelta(days=21)

@@ -66,6 +66,7 @@ class SessionForm(forms.ModelForm):
         "discount_until",
         "archive_on",
     ]
+    discount_fields = ["discount_kind", "discount_value", "discount_until"]
     watermark_fields = [
         "watermark_kind",
         "watermark_text",
@@ -81,7 +82,7 @@ class SessionForm(forms.ModelForm):
         self.fields["price_profile"].queryset = PriceProfile.objects.for_organizer(organizer)
         if not can_discount:
             # A discount changes prices: only who may edit prices sets it (X1).
-            for name in ("discount_kind", "discount_value", "discount_until"):
+            for name in self.discount_fields:
                 self.fields[name].disabled = True
                 self.fields[name].help_text = _("Set by whoever manages prices.")
         self.fields["price_profile"].empty_label = _("— none yet —")

@@ -128,6 +128,9 @@ def _new_session_initial(request) -> tuple[dict, Session | None]:
                 initial[name] = defaults[name]
     else:
         initial.update(defaults)
+    if not request.membership.has_perm(perms.MANAGE_PRICES):
+        # Read-only discount fields are not sent back by the browser: always the segment's.
+        initial.update({k: defaults[k] for k in SessionForm.discount_fields if k in defaults})
     return initial, services.latest_in_segment(segment)
 
 
@@ -137,9 +140,18 @@ def session_create(request):
     if request.method == "POST":
         instance = Session(organizer=request.organizer)
         segment = _own_segment(request, request.POST.get("segment"))
-        defaults = services.segment_defaults(segment) if segment is not None else {}
-        # P3: the watermark image of the segment's latest session, unless replaced or removed.
-        instance.watermark_image = defaults.get("watermark_image") or ""
+        try:
+            shooting_date = dt.date.fromisoformat(request.POST.get("shooting_date", ""))
+        except ValueError:
+            shooting_date = None
+        # P3: the new session starts from the segment's defaults; what the form sends
+        # overrides them, except what this user may not change (read-only fields) and the
+        # watermark image, which stays unless replaced or removed.
+        if segment is not None:
+            for name, value in services.segment_defaults(
+                segment, shooting_date=shooting_date
+            ).items():
+                setattr(instance, name, value)
         form = _session_form(request, request.POST, request.FILES, instance=instance)
         if form.is_valid():
             fields = {name: form.cleaned_data[name] for name in SESSION_FIELDS}
