@@ -114,3 +114,12 @@ def test_french_back_office_speaks_french(client, owner, session):
     body = client.get(reverse("backoffice:session_list")).content.decode()
     assert "Séances" in body and "Nouvelle séance" in body and "Prévue" in body
     assert "New session" not in body
+
+
+@pytest.mark.parametrize(
+    "url", ["/admin/photos/session/", "/admin/catalog/priceprofile/", "/admin/core/logentry/"]
+)
+def test_admin_pages_open_for_superusers(client, session, url):
+    root = User.objects.create_superuser(email="root@x.test", password="secret-pass-1")
+    client.force_login(root)
+    assert client.get(url).status_code == 200

@@ -84,6 +84,7 @@ def test_foreign_sponsor_cannot_be_attached_by_a_forged_post(client, stranger, s
             "sponsor": session.sponsor_id,
             "expected_subjects": 1,
             "access_type": "individual",
+            "code_source": "qr_cards",
             "registration": "off",
             "discount_kind": "none",
             "watermark_kind": "none",

@@ -20,6 +20,7 @@ def form_data(segment, sponsor, today, **overrides):
         "sponsor": sponsor.pk,
         "expected_subjects": "27",
         "access_type": "individual",
+        "code_source": "qr_cards",
         "registration": "optional",
         "price_profile": "",
         "discount_kind": "none",

@@ -58,7 +58,7 @@ class SessionForm(forms.ModelForm):
 
     # Grouped as the seeds present them: the session, then its settings.
     main_fields = ["name", "shooting_date", "segment", "expected_subjects", "reference", "sponsor"]
-    access_fields = ["access_type", "registration"]
+    access_fields = ["access_type", "code_source", "registration"]
     sales_fields = [
         "price_profile",
         "discount_kind",

@@ -72,6 +72,13 @@ class AccessType(models.TextChoices):
     SHARED = "shared", _("Shared — one code for everyone")
 
 
+class CodeSource(models.TextChoices):
+    """P4: where the individual access codes come from."""
+
+    QR_CARDS = "qr_cards", _("QR cards photographed before each person")
+    MANUAL = "manual", _("Created by hand after the import")
+
+
 class Registration(models.TextChoices):
     MANDATORY = "mandatory", _("Mandatory")
     OPTIONAL = "optional", _("Optional")
@@ -139,6 +146,13 @@ class Session(models.Model):
     # P4, P5: the settings that decide how families get in.
     access_type = models.CharField(
         _("access type"), max_length=20, choices=AccessType.choices, default=AccessType.INDIVIDUAL
+    )
+    code_source = models.CharField(
+        _("individual codes"),
+        max_length=20,
+        choices=CodeSource.choices,
+        default=CodeSource.QR_CARDS,
+        help_text=_("For individual access only."),
     )
     registration = models.CharField(
         _("registration"), max_length=20, choices=Registration.choices, default=Registration.OFF

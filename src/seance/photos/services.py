@@ -33,6 +33,7 @@ SESSION_FIELDS = [
     "reference",
     "sponsor",
     "access_type",
+    "code_source",
     "registration",
     "price_profile",
     "discount_kind",
@@ -49,6 +50,7 @@ SESSION_FIELDS = [
 # P3: what a new session copies from the latest session of its segment.
 SEGMENT_DEFAULT_FIELDS = [
     "access_type",
+    "code_source",
     "registration",
     "price_profile",
     "discount_kind",
