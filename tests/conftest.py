@@ -106,3 +106,21 @@ def session(organizer, owner, sponsor, segment, profile, today):
 @pytest.fixture
 def now():
     return timezone.now()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counters and the like start from zero in every test."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def client_factory():
+    """New browsers (own cookies), all from the same address as the test client."""
+    from django.test import Client
+
+    return Client

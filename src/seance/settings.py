@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "seance.catalog",
     "seance.photos",
     "seance.backoffice",
+    "seance.shop",
 ]
 
 MIDDLEWARE = [
@@ -149,6 +150,22 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 EMAIL_CONFIG = env.email_url("SEANCE_EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("SEANCE_DEFAULT_FROM_EMAIL", default="Séance <noreply@localhost>")
+
+# The shared cache: Redis when configured, files under the data dir otherwise, so that every
+# worker process sees the same counters (rate limits).
+if env.str("SEANCE_CACHE_URL", default=""):
+    CACHES = {"default": env.cache_url("SEANCE_CACHE_URL")}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": DATA_DIR / "cache",
+        }
+    }
+RATELIMIT_USE_CACHE = "default"
+# Behind a proxy, set SEANCE_PROXY_CLIENT_HEADER (e.g. HTTP_X_FORWARDED_FOR's first address is
+# not trustworthy unless your proxy sets it): rate limits key on the client address.
+RATELIMIT_IP_META_KEY = env.str("SEANCE_PROXY_CLIENT_HEADER", default="REMOTE_ADDR")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env.bool("SEANCE_SECURE_COOKIES", default=False)

@@ -16,9 +16,13 @@ WITHOUT_IDS = [p for p in PATTERNS if not p.pattern.converters]
 
 
 @pytest.fixture
-def ids(session, profile, assistant, organizer):
+def ids(session, profile, assistant, organizer, owner):
     """The organizer's real objects, by the name the URLconf gives their id."""
+    from seance.photos.services import add_cards
+
+    [card] = add_cards(session, user=owner, count=1)
     return {
+        "card": card.pk,
         "session": session.pk,
         "sponsor": session.sponsor_id,
         "segment": session.segment_id,

@@ -11,9 +11,20 @@ from seance.catalog.models import PriceProfile, Product
 from seance.cli import main
 from seance.core import tick
 from seance.core.models import LogEntry, Membership, Organizer, User
-from seance.photos.models import Segment, Session, SessionStatus, Sponsor
+from seance.photos.models import QrCard, Segment, Session, SessionStatus, Sponsor
 
-MODELS = [Organizer, User, Membership, Sponsor, Segment, Session, PriceProfile, Product, LogEntry]
+MODELS = [
+    Organizer,
+    User,
+    Membership,
+    Sponsor,
+    Segment,
+    Session,
+    PriceProfile,
+    Product,
+    LogEntry,
+    QrCard,
+]
 
 
 @pytest.mark.django_db
@@ -31,6 +42,7 @@ def test_demo_data_is_complete_and_idempotent():
     demo = Session.objects.get(reference="DEMO-PRIMARY")
     assert demo.status == SessionStatus.PLANNED
     assert demo.access_type == "individual"
+    assert demo.cards.count() == 12 and demo.cards.filter(class_name="CP-B").count() == 6
     kinds = set(demo.price_profile.products.values_list("kind", flat=True))
     assert {"print", "digital", "package"} <= kinds
     printed = out.getvalue()

@@ -58,7 +58,7 @@ class SessionForm(forms.ModelForm):
 
     # Grouped as the seeds present them: the session, then its settings.
     main_fields = ["name", "shooting_date", "segment", "expected_subjects", "reference", "sponsor"]
-    access_fields = ["access_type", "code_source", "registration"]
+    access_fields = ["access_type", "code_source", "registration", "language"]
     sales_fields = [
         "price_profile",
         "discount_kind",
@@ -268,4 +268,54 @@ class OrganizerForm(forms.ModelForm):
 
     class Meta:
         model = Organizer
-        fields = ["name", "slug", "currency", "timezone", "languages"]
+        fields = ["name", "slug", "currency", "timezone", "languages", "cards_per_page"]
+
+
+class AddCardsForm(forms.Form):
+    count = forms.IntegerField(label=_("Number of cards"), min_value=1, max_value=2000)
+
+
+class NamesListForm(forms.Form):
+    names_list = forms.FileField(
+        label=_("Names list (CSV or XLSX)"),
+        help_text=_(
+            "First row: the column names — first name, last name, class, parent email "
+            "(prénom, nom, classe, email). One card per pupil, with the name printed."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
+    )
+
+
+class PrintCardsForm(forms.Form):
+    which = forms.ChoiceField(
+        label=_("Cards"),
+        choices=[
+            ("unprinted", _("Not printed yet")),
+            ("all", _("All active cards")),
+            ("numbers", _("These numbers")),
+        ],
+        initial="unprinted",
+    )
+    numbers = forms.CharField(
+        label=_("Numbers"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"placeholder": "12, 15-18"}),
+    )
+    per_page = forms.TypedChoiceField(
+        label=_("Per A4 sheet"), choices=[(2, "2"), (4, "4")], coerce=int, initial=2
+    )
+
+
+class AgreementForm(forms.Form):
+    language = forms.ChoiceField(choices=settings.LANGUAGES, widget=forms.HiddenInput)
+    text = forms.CharField(
+        label=_("Agreement text"),
+        widget=forms.Textarea(attrs={"rows": 12}),
+        max_length=1200,
+        help_text=_(
+            "Printed on the part of each QR card the photographer keeps, and accepted online "
+            "by parents who pre-register. Each change makes a new version; every consent "
+            "records the version it was given to."
+        ),
+    )

@@ -4,7 +4,7 @@ which lets the tenant-isolation test fill every URL with a real object of anothe
 
 from django.urls import path
 
-from seance.backoffice.views import home, prices, sessions, sponsors, team
+from seance.backoffice.views import cards, home, prices, sessions, sponsors, team
 
 app_name = "backoffice"
 
@@ -25,6 +25,16 @@ urlpatterns = [
         "sessions/<int:session>/watermark-preview/",
         sessions.watermark_preview,
         name="session_watermark_preview",
+    ),
+    path("sessions/<int:session>/cards/", cards.card_list, name="card_list"),
+    path("sessions/<int:session>/cards/add/", cards.cards_add, name="cards_add"),
+    path("sessions/<int:session>/cards/import/", cards.cards_import, name="cards_import"),
+    path("sessions/<int:session>/cards/cards.pdf", cards.cards_pdf, name="cards_pdf"),
+    path("sessions/<int:session>/cards/<int:card>/void/", cards.card_void, name="card_void"),
+    path(
+        "sessions/<int:session>/cards/pre-registrations.csv",
+        cards.registrations_export,
+        name="registrations_export",
     ),
     path("sponsors/", sponsors.sponsor_list, name="sponsor_list"),
     path("sponsors/new/", sponsors.sponsor_create, name="sponsor_create"),
@@ -57,4 +67,5 @@ urlpatterns = [
     path("team/<int:member>/role/", team.member_role, name="member_role"),
     path("team/<int:member>/remove/", team.member_remove, name="member_remove"),
     path("settings/", team.organizer_settings, name="organizer_settings"),
+    path("settings/agreement/", cards.agreement_edit, name="agreement_edit"),
 ]

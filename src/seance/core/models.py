@@ -88,6 +88,9 @@ class Organizer(models.Model):
         default=list,
         help_text=_("Languages offered to customers; the first is the default."),
     )
+    cards_per_page = models.PositiveSmallIntegerField(
+        _("QR cards per A4 sheet"), choices=[(2, "2"), (4, "4")], default=2
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

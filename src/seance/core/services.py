@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from seance.core.audit import changes, log_action, snapshot
 from seance.core.models import Membership, Organizer, Role, User
 
-ORGANIZER_FIELDS = ["name", "slug", "currency", "timezone", "languages"]
+ORGANIZER_FIELDS = ["name", "slug", "currency", "timezone", "languages", "cards_per_page"]
 
 
 @transaction.atomic

@@ -1,5 +1,6 @@
 """Sponsors, segments and photo sessions (SPEC P1–P10)."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -157,6 +158,13 @@ class Session(models.Model):
     registration = models.CharField(
         _("registration"), max_length=20, choices=Registration.choices, default=Registration.OFF
     )
+    language = models.CharField(
+        _("language for families"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_("Of the QR cards and the agreement. Empty: the organizer's first language."),
+    )
     # P7
     price_profile = models.ForeignKey(
         "catalog.PriceProfile",
@@ -263,3 +271,154 @@ class Session(models.Model):
             errors.setdefault("watermark_image", []).append(_("Upload the watermark image."))
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def family_language(self) -> str:
+        """The language of everything families get from this session (cards, agreement)."""
+        return self.language or self.organizer.default_language
+
+
+class AccessCodeStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    VOID = "void", _("Void")
+
+
+class AccessCode(models.Model):
+    """Q5: the secret that opens one gallery (individual) or a whole session (shared).
+
+    Codes are unique across the installation, because the card link ``/g/<code>`` names no
+    organizer, and they are never deleted, so a code once given out is never given again.
+    """
+
+    organizer = models.ForeignKey(Organizer, on_delete=models.CASCADE, related_name="+")
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="access_codes")
+    code = models.CharField(_("access code"), max_length=20, unique=True)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=AccessCodeStatus.choices,
+        default=AccessCodeStatus.ACTIVE,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    voided_at = models.DateTimeField(null=True, blank=True)
+
+    objects = OrganizerQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("access code")
+        verbose_name_plural = _("access codes")
+
+    def __str__(self):
+        from seance.photos.codes import display
+
+        return display(self.code)
+
+
+class QrCard(models.Model):
+    """Q1: a printed card, photographed before its pupil (Q3) and taken home by the family.
+
+    Its number is printed on both parts, so the signed agreement the photographer keeps
+    matches the card the family keeps.
+    """
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="cards")
+    access_code = models.OneToOneField(AccessCode, on_delete=models.PROTECT, related_name="card")
+    number = models.PositiveIntegerField(_("card number"))
+    # From a names list (roster): printed on the card, carried by the gallery.
+    first_name = models.CharField(_("first name"), max_length=100, blank=True)
+    last_name = models.CharField(_("last name"), max_length=100, blank=True)
+    class_name = models.CharField(_("class"), max_length=50, blank=True)
+    parent_email = models.EmailField(_("parent's email"), blank=True)
+    printed_at = models.DateTimeField(_("printed"), null=True, blank=True)
+    photographed_at = models.DateTimeField(_("photographed"), null=True, blank=True)
+    replaces = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="replaced_by"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("QR card")
+        verbose_name_plural = _("QR cards")
+        ordering = ["session", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "number"], name="qrcard_unique_number")
+        ]
+
+    def __str__(self):
+        return f"{self.session.reference} #{self.number}"
+
+    @property
+    def subject_name(self) -> str:
+        return " ".join(p for p in (self.first_name, self.last_name) if p)
+
+    @property
+    def is_void(self) -> bool:
+        return self.access_code.status == AccessCodeStatus.VOID
+
+
+class Agreement(models.Model):
+    """The image-rights and privacy agreement, per organizer and language, versioned (Q1, Q2).
+
+    Editing it makes a new version; a consent always points to the version the parent saw.
+    """
+
+    organizer = models.ForeignKey(Organizer, on_delete=models.CASCADE, related_name="agreements")
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+    version = models.PositiveIntegerField(_("version"))
+    text = models.TextField(_("agreement text"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("agreement")
+        verbose_name_plural = _("agreements")
+        ordering = ["organizer", "language", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organizer", "language", "version"], name="agreement_unique_version"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.organizer} {self.language} v{self.version}"
+
+
+class PreRegistration(models.Model):
+    """Q2: what a parent left online for a card before shooting day, with their consent."""
+
+    card = models.OneToOneField(QrCard, on_delete=models.CASCADE, related_name="pre_registration")
+    child_first_name = models.CharField(_("child's first name"), max_length=100)
+    child_last_name = models.CharField(_("child's last name"), max_length=100)
+    class_name = models.CharField(_("class"), max_length=50, blank=True)
+    email = models.EmailField(_("email"))
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="+")
+    consented_at = models.DateTimeField(_("consent given"))
+    language = models.CharField(max_length=10, choices=settings.LANGUAGES)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("pre-registration")
+        verbose_name_plural = _("pre-registrations")
+
+    def __str__(self):
+        return f"{self.child_first_name} {self.child_last_name}"
+
+
+class NotifyRequest(models.Model):
+    """P5: an address left while a session is planned, to be told when it goes online."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="notify_requests")
+    email = models.EmailField(_("email"))
+    language = models.CharField(max_length=10, choices=settings.LANGUAGES)
+    created_at = models.DateTimeField(auto_now_add=True)
+    notified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification request")
+        verbose_name_plural = _("notification requests")
+        constraints = [
+            models.UniqueConstraint(fields=["session", "email"], name="notifyrequest_unique_email")
+        ]
+
+    def __str__(self):
+        return self.email

@@ -5,7 +5,7 @@ import datetime as dt
 from django.db.models import Count, Q, QuerySet
 
 from seance.core.models import Organizer
-from seance.photos.models import Segment, Session, Sponsor
+from seance.photos.models import AccessCodeStatus, Segment, Session, Sponsor
 
 
 def sessions_for(
@@ -53,4 +53,24 @@ def segments_for(organizer: Organizer) -> QuerySet[Segment]:
         Segment.objects.for_organizer(organizer)
         .annotate(session_count=Count("sessions"))
         .order_by("name", "id")
+    )
+
+
+def cards_of(session: Session):
+    """Q7: a session's cards with what is known of each (printed, registered, photographed)."""
+    return session.cards.select_related("access_code", "pre_registration", "replaces").order_by(
+        "number"
+    )
+
+
+def card_counts(session: Session) -> dict[str, int]:
+    """How many cards are printed, pre-registered, photographed, void: one query."""
+    active = Q(access_code__status=AccessCodeStatus.ACTIVE)
+    return session.cards.aggregate(
+        total=Count("id"),
+        active=Count("id", filter=active),
+        printed=Count("id", filter=active & Q(printed_at__isnull=False)),
+        registered=Count("id", filter=active & Q(pre_registration__isnull=False)),
+        photographed=Count("id", filter=active & Q(photographed_at__isnull=False)),
+        void=Count("id", filter=~active),
     )

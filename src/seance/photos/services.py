@@ -8,14 +8,28 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from seance.core.audit import changes, log_action, snapshot
 from seance.core.errors import SeanceError
 from seance.core.models import Organizer
-from seance.photos.models import Segment, Session, SessionStatus, Sponsor
+from seance.photos import agreements, codes, roster
+from seance.photos.models import (
+    AccessCode,
+    AccessCodeStatus,
+    AccessType,
+    Agreement,
+    NotifyRequest,
+    PreRegistration,
+    QrCard,
+    Segment,
+    Session,
+    SessionStatus,
+    Sponsor,
+)
 
 
 class SessionError(SeanceError):
@@ -35,6 +49,7 @@ SESSION_FIELDS = [
     "access_type",
     "code_source",
     "registration",
+    "language",
     "price_profile",
     "discount_kind",
     "discount_value",
@@ -52,6 +67,7 @@ SEGMENT_DEFAULT_FIELDS = [
     "access_type",
     "code_source",
     "registration",
+    "language",
     "price_profile",
     "discount_kind",
     "discount_value",
@@ -285,3 +301,264 @@ def change_session_status(session: Session, status: str, *, user) -> Session:
             session, "seance.session.status_changed", user=user, data={"status": [source, status]}
         )
     return session
+
+
+# --- access codes, QR cards, pre-registration (Q1, Q2, Q5) -------------------------------
+
+
+class CardError(SeanceError):
+    pass
+
+
+MAX_CARDS_AT_ONCE = 2000
+# What the photographer's part of a card holds at the smallest type, four cards per sheet.
+AGREEMENT_MAX_CHARS = 1200
+
+
+def _new_access_code(session: Session) -> AccessCode:
+    """A code never given out before: unique in the whole installation, and never deleted."""
+    for _attempt in range(8):
+        try:
+            with transaction.atomic():
+                return AccessCode.objects.create(
+                    organizer=session.organizer, session=session, code=codes.new_code()
+                )
+        except IntegrityError:  # one chance in 2^59 per existing code: try another
+            continue
+    raise CardError(_("Could not draw a new access code; try again."))
+
+
+def _lock_for_cards(session: Session) -> Session:
+    session = Session.objects.select_for_update().select_related("organizer").get(pk=session.pk)
+    if session.access_type != AccessType.INDIVIDUAL:
+        raise CardError(_("QR cards are for sessions with individual access codes."))
+    if session.status == SessionStatus.ARCHIVED:
+        raise CardError(_("This session is archived: it gets no new cards."))
+    return session
+
+
+def _next_number(session: Session) -> int:
+    last = session.cards.aggregate(last=models.Max("number"))["last"]
+    return (last or 0) + 1
+
+
+@transaction.atomic
+def add_cards(
+    session: Session, *, user, count: int = 0, pupils: list[roster.Pupil] | None = None
+) -> list[QrCard]:
+    """Q1: ``count`` blank cards, or one card per pupil of a names list, numbered after the
+    session's last card. The session row is locked, so two staff adding cards at once get
+    distinct numbers."""
+    session = _lock_for_cards(session)
+    pupils = list(pupils or [])
+    total = len(pupils) or count
+    if total < 1:
+        raise CardError(_("Ask for at least one card."))
+    if total > MAX_CARDS_AT_ONCE:
+        raise CardError(_("At most %(n)s cards at once.") % {"n": MAX_CARDS_AT_ONCE})
+    number = _next_number(session)
+    cards = []
+    for i in range(total):
+        pupil = pupils[i] if pupils else None
+        cards.append(
+            QrCard.objects.create(
+                session=session,
+                access_code=_new_access_code(session),
+                number=number + i,
+                first_name=pupil.first_name if pupil else "",
+                last_name=pupil.last_name if pupil else "",
+                class_name=pupil.class_name if pupil else "",
+                parent_email=pupil.parent_email if pupil else "",
+            )
+        )
+    log_action(
+        session,
+        "seance.session.cards_added",
+        user=user,
+        data={"cards": f"{cards[0].number}–{cards[-1].number}", "names_list": bool(pupils)},
+    )
+    return cards
+
+
+ROSTER_PROBLEMS = {
+    "too_large": _lazy("The file is larger than 5 MB."),
+    "not_utf8": _lazy(
+        "The file is not UTF-8 text (byte %(detail)s): save it as “CSV UTF-8” and try again."
+    ),
+    "not_xlsx": _lazy("The spreadsheet cannot be read: is it an .xlsx file?"),
+    "empty": _lazy("The file is empty."),
+    "no_header": _lazy("The first row must name the columns; missing: %(detail)s."),
+    "too_many": _lazy("More than %(detail)s pupils in one file."),
+    "no_first_name": _lazy("Line %(line)s: the first name is missing."),
+    "no_last_name": _lazy("Line %(line)s: the last name is missing."),
+    "bad_email": _lazy("Line %(line)s: “%(detail)s” is not an email address."),
+    "duplicate": _lazy("Line %(line)s: the same pupil as line %(detail)s."),
+}
+
+
+def roster_problems(problems: list[roster.Problem]) -> list[str]:
+    """The problems of a names list, in the reader's language."""
+    return [str(ROSTER_PROBLEMS[p.kind]) % {"line": p.line, "detail": p.detail} for p in problems]
+
+
+def import_roster(session: Session, *, user, data: bytes, filename: str) -> list[QrCard]:
+    """Q1 names list: one card per pupil, or nothing at all if the file has any problem."""
+    parsed = roster.parse_roster(data, filename)
+    if not parsed.pupils and not parsed.errors:
+        parsed.errors.append(roster.Problem("empty"))
+    if parsed.errors:
+        raise CardError(" ".join(roster_problems(parsed.errors)[:20]), field="names_list")
+    return add_cards(session, user=user, pupils=parsed.pupils)
+
+
+def mark_printed(cards: list[QrCard], *, now=None) -> None:
+    """Q7: remember when each card was first printed (later prints keep the first date)."""
+    QrCard.objects.filter(pk__in=[c.pk for c in cards], printed_at__isnull=True).update(
+        printed_at=now or timezone.now()
+    )
+
+
+@transaction.atomic
+def void_card(card: QrCard, *, user) -> QrCard:
+    """Q7: a lost card stops opening anything; a new card, with a new code and the same
+    names, replaces it. Returns the replacement."""
+    card = (
+        QrCard.objects.select_for_update().select_related("access_code", "session").get(pk=card.pk)
+    )
+    if card.is_void:
+        raise CardError(_("This card is void already."))
+    session = _lock_for_cards(card.session)
+    updated = AccessCode.objects.filter(
+        pk=card.access_code_id, status=AccessCodeStatus.ACTIVE
+    ).update(status=AccessCodeStatus.VOID, voided_at=timezone.now())
+    if not updated:
+        raise CardError(_("This card is void already."))
+    replacement = QrCard.objects.create(
+        session=session,
+        access_code=_new_access_code(session),
+        number=_next_number(session),
+        first_name=card.first_name,
+        last_name=card.last_name,
+        class_name=card.class_name,
+        parent_email=card.parent_email,
+        replaces=card,
+    )
+    log_action(
+        session,
+        "seance.session.card_voided",
+        user=user,
+        data={"card": card.number, "replaced by": replacement.number},
+    )
+    return replacement
+
+
+def find_access_code(typed: str) -> AccessCode | None:
+    """Q5: the active code a person typed or scanned, or None (nothing says why)."""
+    code = codes.normalize(typed)
+    if code is None:
+        return None
+    return (
+        AccessCode.objects.filter(code=code, status=AccessCodeStatus.ACTIVE)
+        .select_related("session", "session__organizer", "card")
+        .first()
+    )
+
+
+def current_agreement(organizer: Organizer, language: str) -> Agreement:
+    """The agreement families see now; the default text becomes version 1 on first use."""
+    latest = Agreement.objects.filter(organizer=organizer, language=language).first()
+    if latest is not None:
+        return latest
+    try:
+        with transaction.atomic():
+            return Agreement.objects.create(
+                organizer=organizer,
+                language=language,
+                version=1,
+                text=agreements.default_text(language),
+            )
+    except IntegrityError:  # made meanwhile by another request
+        return Agreement.objects.get(organizer=organizer, language=language, version=1)
+
+
+@transaction.atomic
+def update_agreement(organizer: Organizer, *, user, language: str, text: str) -> Agreement:
+    """A new version of the agreement; earlier consents keep pointing at theirs."""
+    text = text.strip()
+    if len(text) < 50:
+        raise CardError(_("The agreement is too short to mean anything."), field="text")
+    if len(text) > AGREEMENT_MAX_CHARS:
+        raise CardError(
+            _("At most %(n)s characters: it must fit on the card.") % {"n": AGREEMENT_MAX_CHARS},
+            field="text",
+        )
+    list(Organizer.objects.select_for_update().filter(pk=organizer.pk).values("pk"))
+    current = current_agreement(organizer, language)
+    if current.text == text:
+        return current
+    agreement = Agreement.objects.create(
+        organizer=organizer, language=language, version=current.version + 1, text=text
+    )
+    log_action(
+        organizer,
+        "seance.organizer.agreement_changed",
+        user=user,
+        data={"language": language, "version": agreement.version},
+    )
+    return agreement
+
+
+@transaction.atomic
+def pre_register(
+    access_code: AccessCode,
+    *,
+    child_first_name: str,
+    child_last_name: str,
+    class_name: str,
+    email: str,
+    phone: str,
+    consent: bool,
+    agreement: Agreement,
+    language: str,
+    now=None,
+) -> PreRegistration:
+    """Q2: a parent attaches their child's name and their contact to a card, and consents
+    to the agreement version they were shown. A card is registered once; a second attempt
+    (another family, or a double submit) is refused and changes nothing."""
+    code = AccessCode.objects.select_for_update().select_related("session").get(pk=access_code.pk)
+    if code.status != AccessCodeStatus.ACTIVE or not hasattr(code, "card"):
+        raise CardError(_("This code cannot be registered."))
+    card = code.card
+    if code.session.status == SessionStatus.ARCHIVED:
+        raise CardError(_("This session is closed."))
+    if PreRegistration.objects.filter(card=card).exists():
+        raise CardError(
+            _("This card is registered already. If it is yours, write to the photographer.")
+        )
+    if not consent:
+        raise CardError(_("Please accept the agreement to register."), field="consent")
+    current = current_agreement(code.session.organizer, agreement.language)
+    if agreement.pk != current.pk:
+        raise CardError(
+            _("The agreement changed while you were reading it: please read it again."),
+            field="consent",
+        )
+    return PreRegistration.objects.create(
+        card=card,
+        child_first_name=child_first_name.strip(),
+        child_last_name=child_last_name.strip(),
+        class_name=class_name.strip(),
+        email=email.strip().lower(),
+        phone=phone.strip(),
+        agreement=agreement,
+        consented_at=now or timezone.now(),
+        language=language,
+    )
+
+
+def ask_to_be_notified(session: Session, *, email: str, language: str) -> NotifyRequest:
+    """P5: remember an address to tell when the session goes online (once per address)."""
+    request, _created = NotifyRequest.objects.get_or_create(
+        session=session, email=email.strip().lower(), defaults={"language": language}
+    )
+    return request

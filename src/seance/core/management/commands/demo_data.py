@@ -13,8 +13,27 @@ from seance.core import services as core
 from seance.core.models import Membership, Organizer, Role, User
 from seance.photos import services as photos
 from seance.photos.models import Segment, Session, SessionStatus, Sponsor
+from seance.photos.roster import Pupil
 
 ORGANIZER_SLUG = "studio-lumiere"
+DEMO_CLASSES = {
+    "CP-A": [
+        ("Léa", "Martin"),
+        ("Hugo", "Bernard"),
+        ("Chloé", "Dubois"),
+        ("Louis", "Thomas"),
+        ("Inès", "Robert"),
+        ("Gabriel", "Richard"),
+    ],
+    "CP-B": [
+        ("Jade", "Petit"),
+        ("Raphaël", "Durand"),
+        ("Louise", "Leroy"),
+        ("Arthur", "Moreau"),
+        ("Emma", "Simon"),
+        ("Nathan", "Laurent"),
+    ],
+}
 OWNER = ("owner@example.com", "demo-owner", "Camille", "Martin")
 ASSISTANT = ("assistant@example.com", "demo-assistant", "Léo", "Bernard")
 
@@ -200,3 +219,16 @@ class Command(BaseCommand):
                 photos.update_session(session, user=owner, shooting_date=date)
             if status == SessionStatus.ARCHIVED:
                 photos.change_session_status(session, SessionStatus.ARCHIVED, user=owner)
+        self._cards(organizer, owner)
+
+    def _cards(self, organizer, owner):
+        """DEMO-PRIMARY's QR cards, made from a names list as a school would send it."""
+        session = Session.objects.for_organizer(organizer).get(reference="DEMO-PRIMARY")
+        if session.cards.exists():
+            return
+        pupils = [
+            Pupil(first, last, klass)
+            for klass, names in DEMO_CLASSES.items()
+            for first, last in names
+        ]
+        photos.add_cards(session, user=owner, pupils=pupils)

@@ -1,0 +1,13 @@
+from django.urls import path, re_path
+
+from seance.shop import views
+
+app_name = "shop"
+
+urlpatterns = [
+    path("g/", views.enter_code, name="enter_code"),
+    # The card's QR carries the link in capitals (see photos.codes): /G/ is /g/.
+    re_path(r"^[gG]/(?P<code>[A-Za-z0-9-]{1,40})/?$", views.open_code, name="open_code"),
+    path("g/<str:code>/register/", views.register, name="register"),
+    path("g/<str:code>/notify/", views.notify, name="notify"),
+]

@@ -1,0 +1,178 @@
+"""The family's way in (Q2, Q5, P5): type or scan the card's code, pre-register, be told."""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from seance.photos import codes
+from seance.photos.models import Agreement, SessionStatus
+from seance.photos.services import (
+    CardError,
+    ask_to_be_notified,
+    current_agreement,
+    find_access_code,
+    pre_register,
+)
+from seance.shop import ratelimit
+from seance.shop.forms import CodeForm, NotifyForm, PreRegistrationForm
+
+
+def _wrong_code_message() -> str:
+    # The same words for a mistyped, unknown, void or foreign code: nothing to learn from it.
+    return _(
+        "This code opens nothing. Check it on your card (letters and digits, in groups of four)."
+    )
+
+
+def _blocked(request):
+    return render(request, "shop/blocked.html", status=429)
+
+
+def _speak_family_language(request, session) -> None:
+    """The visitor's language if the organizer offers it, else the session's."""
+    offered = session.organizer.languages or [session.family_language]
+    if translation.get_language() not in offered:
+        translation.activate(session.family_language)
+        request.LANGUAGE_CODE = session.family_language
+
+
+def enter_code(request):
+    """Q5: the shop's code page."""
+    form = CodeForm(request.POST or None)
+    if request.method == "POST":
+        if ratelimit.is_blocked(request):
+            return _blocked(request)
+        if form.is_valid():
+            access = find_access_code(form.cleaned_data["code"])
+            if access is not None:
+                return redirect("shop:open_code", code=access.code)
+            ratelimit.count_failure(request)
+            form.add_error("code", _wrong_code_message())
+    return render(request, "shop/enter_code.html", {"form": form}, status=200)
+
+
+def _resolve(request, code: str):
+    """The active access code in the URL, or a response saying no (rate-limited)."""
+    if ratelimit.is_blocked(request):
+        return None, _blocked(request)
+    access = find_access_code(code)
+    if access is None:
+        ratelimit.count_failure(request)
+        form = CodeForm(initial={"code": code})
+        return None, render(
+            request,
+            "shop/enter_code.html",
+            {"form": form, "error": _wrong_code_message()},
+            status=404,
+        )
+    return access, None
+
+
+def open_code(request, code: str):
+    """Q5: the card link. Planned sessions offer pre-registration and the notify-me list."""
+    access, refusal = _resolve(request, code)
+    if refusal is not None:
+        return refusal
+    if codes.normalize(code) != code:
+        return redirect("shop:open_code", code=access.code)  # one address per code
+    session = access.session
+    _speak_family_language(request, session)
+    card = getattr(access, "card", None)
+    registered = card is not None and hasattr(card, "pre_registration")
+    context = {
+        "access": access,
+        "session": session,
+        "organizer": session.organizer,
+        "card": card,
+        "registered": registered,
+        "code_display": codes.display(access.code),
+        "notify_form": NotifyForm(),
+    }
+    if session.status == SessionStatus.PLANNED and card is not None and not registered:
+        agreement = current_agreement(session.organizer, translation.get_language())
+        context["agreement"] = agreement
+        context["form"] = PreRegistrationForm(
+            initial={
+                "agreement": agreement.pk,
+                "child_first_name": card.first_name,
+                "child_last_name": card.last_name,
+                "class_name": card.class_name,
+                "email": card.parent_email,
+            }
+        )
+    return render(request, "shop/code.html", context)
+
+
+@require_POST
+def register(request, code: str):
+    """Q2: pre-registration of a card."""
+    access, refusal = _resolve(request, code)
+    if refusal is not None:
+        return refusal
+    session = access.session
+    _speak_family_language(request, session)
+    form = PreRegistrationForm(request.POST)
+    agreement = None
+    if form.is_valid():
+        agreement = Agreement.objects.filter(
+            pk=form.cleaned_data["agreement"], organizer=session.organizer
+        ).first()
+        try:
+            if agreement is None:
+                raise CardError(_("Please read the agreement again."), field="consent")
+            pre_register(
+                access,
+                child_first_name=form.cleaned_data["child_first_name"],
+                child_last_name=form.cleaned_data["child_last_name"],
+                class_name=form.cleaned_data["class_name"],
+                email=form.cleaned_data["email"],
+                phone=form.cleaned_data["phone"],
+                consent=form.cleaned_data["consent"],
+                agreement=agreement,
+                language=translation.get_language(),
+            )
+        except CardError as e:
+            form.add_error(e.field if e.field in form.fields else None, e.message)
+        else:
+            messages.success(
+                request,
+                _("Thank you: %(name)s is registered. We will write when the photos are online.")
+                % {"name": form.cleaned_data["child_first_name"]},
+            )
+            return redirect("shop:open_code", code=access.code)
+    current = current_agreement(session.organizer, translation.get_language())
+    return render(
+        request,
+        "shop/code.html",
+        {
+            "access": access,
+            "session": session,
+            "organizer": session.organizer,
+            "card": getattr(access, "card", None),
+            "registered": False,
+            "code_display": codes.display(access.code),
+            "agreement": current,
+            "form": form,
+            "notify_form": NotifyForm(),
+        },
+        status=200,
+    )
+
+
+@require_POST
+def notify(request, code: str):
+    """P5: leave an address to be told when the photos are online."""
+    access, refusal = _resolve(request, code)
+    if refusal is not None:
+        return refusal
+    form = NotifyForm(request.POST)
+    if form.is_valid() and access.session.status == SessionStatus.PLANNED:
+        ask_to_be_notified(
+            access.session, email=form.cleaned_data["email"], language=translation.get_language()
+        )
+        messages.success(request, _("Noted: we will write to you when the photos are online."))
+    elif not form.is_valid():
+        messages.error(request, _("Please give a valid email address."))
+    return redirect("shop:open_code", code=access.code)
