@@ -155,3 +155,19 @@ def test_cli_writes_the_same_pdf(session, tmp_path, settings):
     ]
     call_command("cards", session.reference, "-o", str(out), stdout=io.StringIO())
     assert len(pdf_payloads(out.read_bytes())) == 4
+
+
+def test_the_printed_qr_opens_the_cards_page(logged_in, client_factory, session, owner, settings):
+    """What a parent's phone does: read the QR on the paper card, open the link."""
+    settings.SEANCE_SITE_URL = "https://photos.example.net"
+    [card] = services.add_cards(session, user=owner, count=1)
+    pdf = logged_in.get(
+        reverse("backoffice:cards_pdf", kwargs={"session": session.pk}),
+        {"which": "all", "per_page": 2},
+    ).content
+    [payload] = pdf_payloads(pdf)
+    assert payload.startswith("HTTPS://PHOTOS.EXAMPLE.NET/G/")
+    phone = client_factory()
+    page = phone.get(payload.removeprefix("HTTPS://PHOTOS.EXAMPLE.NET"))
+    assert page.status_code == 200
+    assert page.context["card"] == card

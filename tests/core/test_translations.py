@@ -11,15 +11,15 @@ LOCALE = Path(seance.__file__).parent / "locale" / "fr" / "LC_MESSAGES"
 
 
 def entries():
-    """(msgid, msgstr, flags) of every entry of the .po, header excluded."""
+    """(msgid, msgstr, flags, context) of every entry of the .po, header excluded."""
     text = (LOCALE / "django.po").read_text(encoding="utf-8")
     for block in text.split("\n\n"):
         lines = block.strip().splitlines()
         flags = " ".join(line for line in lines if line.startswith("#,"))
-        parts = {"msgid": [], "msgstr": []}
+        parts = {"msgctxt": [], "msgid": [], "msgstr": []}
         current = None
         for line in lines:
-            match = re.match(r'^(msgid|msgstr) (".*")$', line)
+            match = re.match(r'^(msgctxt|msgid|msgstr) (".*")$', line)
             if match:
                 current = match.group(1)
                 parts[current].append(json.loads(match.group(2)))
@@ -27,18 +27,18 @@ def entries():
                 parts[current].append(json.loads(line))
         msgid, msgstr = "".join(parts["msgid"]), "".join(parts["msgstr"])
         if msgid:
-            yield msgid, msgstr, flags
+            yield msgid, msgstr, flags, "".join(parts["msgctxt"]) or None
 
 
 def test_every_string_is_translated_and_none_is_fuzzy():
     found = list(entries())
     assert len(found) > 250
-    assert [m for m, s, _ in found if not s] == []
-    assert [m for m, _, f in found if "fuzzy" in f] == []
+    assert [m for m, s, _, _ in found if not s] == []
+    assert [m for m, _, f, _ in found if "fuzzy" in f] == []
 
 
 def test_placeholders_survive_translation():
-    for msgid, msgstr, _ in entries():
+    for msgid, msgstr, _, _ in entries():
         for pattern in (r"%\(\w+\)s", r"%s", r"\{\{ ?\w+ ?\}\}"):
             assert sorted(re.findall(pattern, msgid)) == sorted(re.findall(pattern, msgstr)), msgid
 
@@ -46,5 +46,9 @@ def test_placeholders_survive_translation():
 def test_compiled_catalog_matches_the_source():
     with (LOCALE / "django.mo").open("rb") as f:
         compiled = gettext.GNUTranslations(f)
-    stale = [m for m, s, _ in entries() if compiled.gettext(m) != s]
+    stale = [
+        m
+        for m, s, _, context in entries()
+        if (compiled.pgettext(context, m) if context else compiled.gettext(m)) != s
+    ]
     assert stale == [], "run `make messages` (compilemessages) after editing django.po"

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from seance.core.audit import changes, log_action, snapshot
 from seance.core.errors import SeanceError
@@ -381,18 +381,18 @@ def add_cards(
 
 
 ROSTER_PROBLEMS = {
-    "too_large": _lazy("The file is larger than 5 MB."),
-    "not_utf8": _lazy(
+    "too_large": gettext_lazy("The file is larger than 5 MB."),
+    "not_utf8": gettext_lazy(
         "The file is not UTF-8 text (byte %(detail)s): save it as “CSV UTF-8” and try again."
     ),
-    "not_xlsx": _lazy("The spreadsheet cannot be read: is it an .xlsx file?"),
-    "empty": _lazy("The file is empty."),
-    "no_header": _lazy("The first row must name the columns; missing: %(detail)s."),
-    "too_many": _lazy("More than %(detail)s pupils in one file."),
-    "no_first_name": _lazy("Line %(line)s: the first name is missing."),
-    "no_last_name": _lazy("Line %(line)s: the last name is missing."),
-    "bad_email": _lazy("Line %(line)s: “%(detail)s” is not an email address."),
-    "duplicate": _lazy("Line %(line)s: the same pupil as line %(detail)s."),
+    "not_xlsx": gettext_lazy("The spreadsheet cannot be read: is it an .xlsx file?"),
+    "empty": gettext_lazy("The file is empty."),
+    "no_header": gettext_lazy("The first row must name the columns; missing: %(detail)s."),
+    "too_many": gettext_lazy("More than %(detail)s pupils in one file."),
+    "no_first_name": gettext_lazy("Line %(line)s: the first name is missing."),
+    "no_last_name": gettext_lazy("Line %(line)s: the last name is missing."),
+    "bad_email": gettext_lazy("Line %(line)s: “%(detail)s” is not an email address."),
+    "duplicate": gettext_lazy("Line %(line)s: the same pupil as line %(detail)s."),
 }
 
 
