@@ -53,3 +53,17 @@ def code_from_payload(text: str, site_url: str) -> str | None:
     if not text.upper().startswith(prefix):
         return None
     return normalize(text[len(prefix) :])
+
+
+_LINK = re.compile(rf"/G/([A-Z0-9]{{{LENGTH}}})/?$")
+
+
+def code_in_link(text: str) -> str | None:
+    """The code of a card link from any Séance address (``…/G/<CODE>``), else None.
+
+    The import uses this rather than :func:`code_from_payload` so that cards printed before
+    the site moved (or from the demo address) still sort; whether the code is one of the
+    organizer's cards is then checked in the database.
+    """
+    match = _LINK.search((text or "").strip().upper())
+    return normalize(match.group(1)) if match else None

@@ -422,3 +422,91 @@ class NotifyRequest(models.Model):
 
     def __str__(self):
         return self.email
+
+
+class Album(models.Model):
+    """P12: a folder of a session's photos, usually a class or "Individual photos"."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="albums")
+    name = models.CharField(_("name"), max_length=100)
+    position = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("album")
+        verbose_name_plural = _("albums")
+        ordering = ["session", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "name"], name="album_unique_name")
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Gallery(models.Model):
+    """P14: the private gallery of one person (individual access) or of everyone (shared),
+    opened by its access code."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="galleries")
+    access_code = models.OneToOneField(AccessCode, on_delete=models.PROTECT, related_name="gallery")
+    album = models.ForeignKey(
+        Album, on_delete=models.SET_NULL, null=True, blank=True, related_name="galleries"
+    )
+    card = models.OneToOneField(
+        QrCard, on_delete=models.SET_NULL, null=True, blank=True, related_name="gallery"
+    )
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    class_name = models.CharField(_("class"), max_length=50, blank=True)
+    activated_at = models.DateTimeField(_("activated"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("gallery")
+        verbose_name_plural = _("galleries")
+        ordering = ["session", "id"]
+
+    def __str__(self):
+        return self.name or str(self.access_code)
+
+
+class Photo(models.Model):
+    """One imported file: the original (private), a watermarked preview and thumbnail."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="photos")
+    album = models.ForeignKey(Album, on_delete=models.PROTECT, related_name="photos")
+    gallery = models.ForeignKey(
+        Gallery, on_delete=models.SET_NULL, null=True, blank=True, related_name="photos"
+    )
+    original_name = models.CharField(_("file name"), max_length=255)
+    sha256 = models.CharField(max_length=64)
+    original = models.CharField(max_length=255)  # path in the private storage
+    preview = models.CharField(max_length=255)
+    thumbnail = models.CharField(max_length=255)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    size_bytes = models.PositiveBigIntegerField()
+    taken_at = models.DateTimeField(_("taken at"), null=True, blank=True)
+    import_order = models.PositiveBigIntegerField(_("import order"))
+    # P14: what the QR reader found: one of our cards' codes, or some other QR code.
+    card_code = models.CharField(max_length=20, blank=True, db_index=True)
+    foreign_qr = models.BooleanField(default=False)
+    is_group = models.BooleanField(_("group photo"), default=False)
+    warnings = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
+        ordering = ["session", "taken_at", "import_order"]
+        constraints = [
+            # Re-importing the same file changes nothing (P11, P12).
+            models.UniqueConstraint(fields=["session", "sha256"], name="photo_unique_content")
+        ]
+        indexes = [models.Index(fields=["session", "album", "taken_at", "import_order"])]
+
+    def __str__(self):
+        return self.original_name
+
+    @property
+    def is_card(self) -> bool:
+        return bool(self.card_code)

@@ -5,9 +5,16 @@ did in the audit log in the same transaction.
 """
 
 import datetime as dt
+import hashlib
+import time
+import unicodedata
+import zoneinfo
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import storages
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,13 +23,15 @@ from django.utils.translation import gettext_lazy
 from seance.core.audit import changes, log_action, snapshot
 from seance.core.errors import SeanceError
 from seance.core.models import Organizer
-from seance.photos import agreements, codes, roster
+from seance.photos import agreements, codes, imaging, roster
 from seance.photos.models import (
     AccessCode,
     AccessCodeStatus,
     AccessType,
     Agreement,
+    Album,
     NotifyRequest,
+    Photo,
     PreRegistration,
     QrCard,
     Segment,
@@ -562,3 +571,150 @@ def ask_to_be_notified(session: Session, *, email: str, language: str) -> Notify
         session=session, email=email.strip().lower(), defaults={"language": language}
     )
     return request
+
+
+# --- photo import (P11, P12, P14, Q3) -----------------------------------------------------
+
+
+class ImportProblem(SeanceError):
+    """A file that cannot be imported; ``kind`` says why (for reports and translations)."""
+
+    def __init__(self, kind: str, message: str):
+        super().__init__(message)
+        self.kind = kind
+
+
+IMPORT_PROBLEMS = {
+    "empty": gettext_lazy("The file is empty."),
+    "too_large": gettext_lazy("The file is too large to be a photo, or its image is."),
+    "not_jpeg": gettext_lazy("Not a JPEG photo (PNG, HEIC and other formats are not imported)."),
+    "corrupt": gettext_lazy("The file is damaged or cut short: it cannot be read as a photo."),
+    "bad_name": gettext_lazy("The file name cannot be used."),
+    "archived": gettext_lazy("The session is archived: it takes no new photos."),
+}
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    photo: Photo
+    duplicate: bool  # the same file was imported before: nothing changed
+
+
+def safe_file_name(name: str) -> str:
+    """The last part of a path, without control characters or leading dots (``../x`` → ``x``)."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    base = "".join(c for c in unicodedata.normalize("NFC", base) if c.isprintable())
+    base = base.strip().lstrip(".").strip()
+    return base[:200]
+
+
+def get_or_create_album(session: Session, name: str) -> Album:
+    name = " ".join(safe_file_name(name).split()) or gettext_lazy("Individual photos")
+    album, _created = Album.objects.get_or_create(
+        session=session, name=str(name)[:100], defaults={"position": session.albums.count()}
+    )
+    return album
+
+
+def session_watermark(session: Session) -> imaging.Watermark:
+    """P10: the watermark every preview of ``session`` carries."""
+    mark = None
+    if session.watermark_kind == "image" and session.watermark_image:
+        try:
+            with session.watermark_image.open("rb") as f:
+                mark = imaging.open_mark(f.read())
+        except (OSError, imaging.ImagingError):
+            mark = None
+    return imaging.Watermark(
+        kind=session.watermark_kind,
+        text=session.watermark_text,
+        mark=mark,
+        position=session.watermark_position,
+        opacity=session.watermark_opacity,
+    )
+
+
+def _card_code(session: Session, qr_texts: tuple[str, ...]) -> tuple[str, bool]:
+    """(code of one of the organizer's cards or "", whether another QR code was seen)."""
+    foreign = False
+    for text in qr_texts:
+        code = codes.code_in_link(text)
+        if code and AccessCode.objects.filter(organizer=session.organizer_id, code=code).exists():
+            return code, False
+        foreign = True
+    return "", foreign
+
+
+def ingest_photo(
+    session: Session,
+    *,
+    album: Album,
+    data: bytes,
+    filename: str,
+    import_order: int | None = None,
+    watermark: imaging.Watermark | None = None,
+) -> IngestResult:
+    """P11, P12: the one way a photo comes in, from the web, the command line or FTP.
+
+    Stores the original in the private storage, reads the capture time and any QR card,
+    makes the watermarked preview and thumbnail. The same file (by content) imported again
+    changes nothing. A file that is not a usable photo raises :class:`ImportProblem` and
+    leaves nothing behind.
+    """
+    if session.status == SessionStatus.ARCHIVED:
+        raise ImportProblem("archived", str(IMPORT_PROBLEMS["archived"]))
+    name = safe_file_name(filename)
+    if not name:
+        raise ImportProblem("bad_name", str(IMPORT_PROBLEMS["bad_name"]))
+    digest = hashlib.sha256(data).hexdigest()
+    existing = Photo.objects.filter(session=session, sha256=digest).first()
+    if existing is not None:
+        return IngestResult(existing, duplicate=True)
+    try:
+        processed = imaging.process_photo(data, watermark=watermark or session_watermark(session))
+    except imaging.ImagingError as e:
+        kind = str(e)
+        raise ImportProblem(kind, str(IMPORT_PROBLEMS.get(kind, IMPORT_PROBLEMS["corrupt"]))) from e
+    card_code, foreign = _card_code(session, processed.qr_texts)
+    storage = storages["private"]
+    base = f"photos/{session.pk}/{digest[:2]}/{digest}"
+    paths = {}
+    for key, suffix, content in (
+        ("original", ".jpg", data),
+        ("preview", "-preview.jpg", processed.preview),
+        ("thumbnail", "-thumb.jpg", processed.thumbnail),
+    ):
+        path = base + suffix
+        if not storage.exists(path):
+            path = storage.save(path, ContentFile(content))
+        paths[key] = path
+    taken_at = processed.taken_at
+    if taken_at is not None and timezone.is_naive(taken_at):
+        # Cameras write local time without a zone: it is the organizer's.
+        taken_at = taken_at.replace(tzinfo=zoneinfo.ZoneInfo(session.organizer.timezone))
+    try:
+        with transaction.atomic():
+            photo = Photo.objects.create(
+                session=session,
+                album=album,
+                original_name=name,
+                sha256=digest,
+                width=processed.width,
+                height=processed.height,
+                size_bytes=len(data),
+                taken_at=taken_at,
+                import_order=import_order if import_order is not None else time.time_ns() // 1000,
+                card_code=card_code,
+                foreign_qr=foreign,
+                warnings=list(processed.warnings),
+                **paths,
+            )
+            if card_code:  # Q7: the card was photographed
+                QrCard.objects.filter(
+                    access_code__code=card_code, photographed_at__isnull=True
+                ).update(photographed_at=timezone.now())
+    except IntegrityError:
+        # Imported meanwhile by another worker: theirs stands, ours changes nothing.
+        winner = Photo.objects.get(session=session, sha256=digest)
+        return IngestResult(winner, duplicate=True)
+    return IngestResult(photo, duplicate=False)
