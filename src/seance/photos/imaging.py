@@ -7,6 +7,7 @@ live preview in the session form and, later, every preview the import pipeline m
 import datetime as dt
 import functools
 import io
+import warnings as _warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -320,7 +321,10 @@ def process_photo(data: bytes, *, watermark: Watermark) -> Processed:
         raise ImagingError("too_large")
     warnings: list[str] = []
     try:
-        image = Image.open(io.BytesIO(data))
+        with _warnings.catch_warnings():
+            # Pillow only warns between its two limits; a photo that large is refused here.
+            _warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
         if image.format != "JPEG":
             raise ImagingError("not_jpeg")
         width, height = image.size
@@ -335,7 +339,7 @@ def process_photo(data: bytes, *, watermark: Watermark) -> Processed:
         image.load()
     except ImagingError:
         raise
-    except Image.DecompressionBombError as e:
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
         raise ImagingError("too_large") from e
     except (OSError, SyntaxError, ValueError) as e:  # truncated, corrupt, not an image
         raise ImagingError("corrupt") from e
