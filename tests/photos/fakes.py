@@ -28,12 +28,16 @@ def camera_jpeg(
     """A JPEG like a camera's: noise-free scene, optional card with a QR, EXIF time."""
     rng = random.Random(seed)
     width, height = size
-    image = Image.new("RGB", size, (rng.randint(60, 200), rng.randint(60, 200), rng.randint(60, 200)))
+    image = Image.new(
+        "RGB", size, (rng.randint(60, 200), rng.randint(60, 200), rng.randint(60, 200))
+    )
     draw = ImageDraw.Draw(image)
     for _ in range(12):
         x, y = rng.randint(0, width), rng.randint(0, height)
         r = rng.randint(width // 30, width // 8)
-        draw.ellipse([x - r, y - r, x + r, y + r], fill=tuple(rng.randint(0, 255) for _ in range(3)))
+        draw.ellipse(
+            [x - r, y - r, x + r, y + r], fill=tuple(rng.randint(0, 255) for _ in range(3))
+        )
     if qr:
         side = int(width * qr_fraction)
         code = qr_image(qr, max(1, side // 37))

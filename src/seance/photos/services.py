@@ -23,13 +23,14 @@ from django.utils.translation import gettext_lazy
 from seance.core.audit import changes, log_action, snapshot
 from seance.core.errors import SeanceError
 from seance.core.models import Organizer
-from seance.photos import agreements, codes, imaging, roster
+from seance.photos import agreements, codes, imaging, roster, sorting
 from seance.photos.models import (
     AccessCode,
     AccessCodeStatus,
     AccessType,
     Agreement,
     Album,
+    Gallery,
     NotifyRequest,
     Photo,
     PreRegistration,
@@ -237,6 +238,26 @@ def _check_session(session: Session, *, before: dict | None = None) -> None:
         raise ValidationError(errors)
 
 
+# P6: once photos are in, these settings would break sorting or the codes families hold.
+LOCKED_AFTER_IMPORT = ["access_type", "code_source"]
+
+
+def _check_settings_lock(session: Session, before: dict) -> None:
+    changed = [f for f in LOCKED_AFTER_IMPORT if before.get(f) != getattr(session, f)]
+    if changed and Photo.objects.filter(session=session).exists():
+        raise ValidationError(
+            {
+                field: [
+                    _(
+                        "Photos are imported already: changing this would break their sorting "
+                        "and the codes families hold."
+                    )
+                ]
+                for field in changed
+            }
+        )
+
+
 def _save_session(session: Session) -> None:
     try:
         with transaction.atomic():
@@ -273,6 +294,7 @@ def update_session(session: Session, *, user, **fields: Any) -> Session:
         setattr(session, name, value)
     session.full_clean(exclude=["organizer"], validate_constraints=False)
     _check_session(session, before=before)
+    _check_settings_lock(session, before)
     _save_session(session)
     diff = changes(before, snapshot(session, SESSION_FIELDS))
     if diff:
@@ -718,3 +740,175 @@ def ingest_photo(
         winner = Photo.objects.get(session=session, sha256=digest)
         return IngestResult(winner, duplicate=True)
     return IngestResult(photo, duplicate=False)
+
+
+# --- sorting and activation (P4, P6, P13–P15) ---------------------------------------------
+
+
+def _shots(photos) -> list[sorting.Shot]:
+    return [
+        sorting.Shot(
+            key=str(p.pk),
+            taken_at=p.taken_at,
+            order=p.import_order,
+            card_code=p.card_code or None,
+            foreign_qr=p.foreign_qr,
+            is_group=p.is_group,
+            album=p.album.name,
+        )
+        for p in photos
+    ]
+
+
+def sort_session(session: Session) -> sorting.Proposal:
+    """P14: the proposed galleries and anomalies for every photo of ``session``.
+
+    Only the session's active cards open galleries; any other card read is an unknown card.
+    """
+    photos = list(Photo.objects.filter(session=session).select_related("album"))
+    known = set(
+        AccessCode.objects.filter(
+            session=session, status=AccessCodeStatus.ACTIVE, card__isnull=False
+        ).values_list("code", flat=True)
+    )
+    return sorting.propose(_shots(photos), known_codes=known)
+
+
+@dataclass(frozen=True)
+class Activation:
+    created: list[Gallery]
+    extended: list[Gallery]  # existing galleries that received newly imported photos
+    photos_placed: int
+
+
+@transaction.atomic
+def activate_access_codes(session: Session, *, user) -> Activation:
+    """P14: turn the proposal into galleries, each opened by its card's access code.
+
+    Idempotent: a gallery is made once per code; photos already in a gallery (placed by an
+    earlier activation or moved by hand) stay where they are, and only photos in no gallery
+    yet are added — so photos imported later are sorted in without disturbing anything.
+    A session with a shared code gets one gallery holding all its photos (P4).
+    """
+    session = Session.objects.select_for_update().get(pk=session.pk)
+    if session.access_type == AccessType.SHARED:
+        return _activate_shared(session, user=user)
+    proposal = sort_session(session)
+    created, extended, placed = [], [], 0
+    for proposed in proposal.galleries:
+        code = AccessCode.objects.select_related("card").get(code=proposed.code)
+        gallery = Gallery.objects.filter(access_code=code).first()
+        if gallery is None:
+            card = getattr(code, "card", None)
+            gallery = Gallery.objects.create(
+                session=session,
+                access_code=code,
+                card=card,
+                album=Album.objects.filter(session=session, name=proposed.album).first(),
+                name=card.subject_name if card else "",
+                class_name=card.class_name if card else "",
+            )
+            created.append(gallery)
+        moved = Photo.objects.filter(
+            session=session, pk__in=[int(k) for k in proposed.photos], gallery__isnull=True
+        ).update(gallery=gallery)
+        if moved and gallery not in created:
+            extended.append(gallery)
+        placed += moved
+    log_action(
+        session,
+        "seance.session.codes_activated",
+        user=user,
+        data={"galleries created": len(created), "photos placed": placed},
+    )
+    return Activation(created=created, extended=extended, photos_placed=placed)
+
+
+def _activate_shared(session: Session, *, user) -> Activation:
+    gallery = Gallery.objects.filter(session=session, card__isnull=True).first()
+    created = []
+    if gallery is None:
+        gallery = Gallery.objects.create(
+            session=session, access_code=_new_access_code(session), name=session.name
+        )
+        created.append(gallery)
+    placed = Photo.objects.filter(session=session, gallery__isnull=True, is_group=False).update(
+        gallery=gallery
+    )
+    log_action(
+        session,
+        "seance.session.codes_activated",
+        user=user,
+        data={"galleries created": len(created), "photos placed": placed},
+    )
+    return Activation(created=created, extended=[] if created else [gallery], photos_placed=placed)
+
+
+@transaction.atomic
+def create_gallery_by_hand(
+    session: Session, *, user, photos: list[Photo], name: str = ""
+) -> Gallery:
+    """P4: a gallery with a new access code for photos chosen by hand (shot without cards)."""
+    session = Session.objects.select_for_update().get(pk=session.pk)
+    if session.access_type != AccessType.INDIVIDUAL:
+        raise CardError(_("Sessions with a shared code have one gallery for everyone."))
+    chosen = [p for p in photos if p.session_id == session.pk]
+    if not chosen:
+        raise CardError(_("Choose the photos of the new gallery."))
+    gallery = Gallery.objects.create(
+        session=session, access_code=_new_access_code(session), name=name.strip()[:200]
+    )
+    Photo.objects.filter(pk__in=[p.pk for p in chosen]).update(gallery=gallery)
+    log_action(
+        session,
+        "seance.session.gallery_created",
+        user=user,
+        data={"gallery": str(gallery.access_code), "photos": len(chosen)},
+    )
+    return gallery
+
+
+@transaction.atomic
+def move_photos(
+    session: Session,
+    *,
+    user,
+    photos: list[Photo],
+    gallery: Gallery | None = None,
+    album: Album | None = None,
+) -> int:
+    """P13: put misplaced photos into another gallery (or none) and/or another album."""
+    if gallery is not None and gallery.session_id != session.pk:
+        raise CardError(_("That gallery is not in this session."))
+    if album is not None and album.session_id != session.pk:
+        raise CardError(_("That album is not in this session."))
+    chosen = Photo.objects.filter(session=session, pk__in=[p.pk for p in photos])
+    changes_: dict[str, Any] = {"gallery": gallery}
+    if album is not None:
+        changes_["album"] = album
+    count = chosen.update(**changes_)
+    log_action(
+        session,
+        "seance.session.photos_moved",
+        user=user,
+        data={
+            "photos": count,
+            "gallery": str(gallery) if gallery else None,
+            "album": album.name if album else None,
+        },
+    )
+    return count
+
+
+@transaction.atomic
+def mark_group_photos(session: Session, *, user, photos: list[Photo], is_group: bool = True) -> int:
+    """P15: group photos (the class photo) show in every gallery of their album, in none alone."""
+    chosen = Photo.objects.filter(session=session, pk__in=[p.pk for p in photos])
+    count = chosen.update(is_group=is_group, **({"gallery": None} if is_group else {}))
+    log_action(
+        session,
+        "seance.session.group_photos",
+        user=user,
+        data={"photos": count, "group photo": is_group},
+    )
+    return count

@@ -8,6 +8,21 @@ from seance.photos import printing, queries, services
 from seance.photos.models import AccessCodeStatus, Session
 
 
+def find_session(reference: str, organizer: str | None = None) -> Session:
+    """The session a command line names, by reference (and organizer when ambiguous)."""
+    sessions = Session.objects.filter(reference__iexact=reference).select_related("organizer")
+    if organizer:
+        sessions = sessions.filter(organizer__slug=organizer)
+    found = list(sessions[:2])
+    if not found:
+        raise CommandError(f"No session with the reference {reference!r}.")
+    if len(found) > 1:
+        raise CommandError(
+            f"Several organizers use {reference!r}: add --organizer with their short name."
+        )
+    return found[0]
+
+
 class Command(BaseCommand):
     help = (
         "Write a session's QR cards as an A4 PDF. With --count, add that many blank cards "
@@ -28,7 +43,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        session = self._session(options["reference"], options["organizer"])
+        session = find_session(options["reference"], options["organizer"])
         try:
             if options["count"] is not None:
                 cards = services.add_cards(session, user=None, count=options["count"])
@@ -61,16 +76,3 @@ class Command(BaseCommand):
             f"{len(cards)} cards ({cards[0].number}–{cards[-1].number}) of {session.reference} "
             f"written to {options['output']}"
         )
-
-    def _session(self, reference: str, organizer: str | None) -> Session:
-        sessions = Session.objects.filter(reference__iexact=reference).select_related("organizer")
-        if organizer:
-            sessions = sessions.filter(organizer__slug=organizer)
-        found = list(sessions[:2])
-        if not found:
-            raise CommandError(f"No session with the reference {reference!r}.")
-        if len(found) > 1:
-            raise CommandError(
-                f"Several organizers use {reference!r}: add --organizer with their short name."
-            )
-        return found[0]
