@@ -510,3 +510,22 @@ class Photo(models.Model):
     @property
     def is_card(self) -> bool:
         return bool(self.card_code)
+
+
+class FtpAccount(models.Model):
+    """P11: an organizer's FTP login for photo import; it sees ``_jobs/<reference>/<album>/``."""
+
+    organizer = models.ForeignKey(Organizer, on_delete=models.CASCADE, related_name="ftp_accounts")
+    username = models.CharField(_("user name"), max_length=60, unique=True)
+    password = models.CharField(max_length=128)  # Django password hash
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = OrganizerQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("FTP account")
+        verbose_name_plural = _("FTP accounts")
+
+    def __str__(self):
+        return self.username

@@ -6,12 +6,14 @@ did in the audit log in the same transaction.
 
 import datetime as dt
 import hashlib
+import secrets
 import time
 import unicodedata
 import zoneinfo
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth.hashers import check_password, make_password
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
@@ -30,6 +32,7 @@ from seance.photos.models import (
     AccessType,
     Agreement,
     Album,
+    FtpAccount,
     Gallery,
     NotifyRequest,
     Photo,
@@ -912,3 +915,33 @@ def mark_group_photos(session: Session, *, user, photos: list[Photo], is_group: 
         data={"photos": count, "group photo": is_group},
     )
     return count
+
+
+# --- FTP accounts (P11) ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def reset_ftp_password(organizer: Organizer, *, user) -> tuple[FtpAccount, str]:
+    """The organizer's FTP account with a new random password, shown once to the caller."""
+    password = secrets.token_urlsafe(12)
+    account = FtpAccount.objects.filter(organizer=organizer).first()
+    if account is None:
+        account = FtpAccount(organizer=organizer, username=f"{organizer.slug}"[:60])
+    account.password = make_password(password)
+    account.is_active = True
+    account.save()
+    log_action(organizer, "seance.organizer.ftp_password_reset", user=user, data={})
+    return account, password
+
+
+def check_ftp_login(username: str, password: str) -> FtpAccount | None:
+    """The active account these credentials open, or None."""
+    account = (
+        FtpAccount.objects.filter(username=username, is_active=True)
+        .select_related("organizer")
+        .first()
+    )
+    if account is None:
+        make_password(password)  # same work either way: no timing hint about user names
+        return None
+    return account if check_password(password, account.password) else None
