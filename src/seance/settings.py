@@ -151,21 +151,22 @@ EMAIL_CONFIG = env.email_url("SEANCE_EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("SEANCE_DEFAULT_FROM_EMAIL", default="Séance <noreply@localhost>")
 
-# The shared cache: Redis when configured, files under the data dir otherwise, so that every
-# worker process sees the same counters (rate limits).
+# The shared cache: Redis when configured, the database otherwise (its table is made by
+# `seance migrate`), so that every worker process sees the same counters (rate limits).
 if env.str("SEANCE_CACHE_URL", default=""):
     CACHES = {"default": env.cache_url("SEANCE_CACHE_URL")}
 else:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": DATA_DIR / "cache",
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "seance_cache",
+            "OPTIONS": {"MAX_ENTRIES": 200_000},
         }
     }
 RATELIMIT_USE_CACHE = "default"
-# Behind a proxy, set SEANCE_PROXY_CLIENT_HEADER (e.g. HTTP_X_FORWARDED_FOR's first address is
-# not trustworthy unless your proxy sets it): rate limits key on the client address.
-RATELIMIT_IP_META_KEY = env.str("SEANCE_PROXY_CLIENT_HEADER", default="REMOTE_ADDR")
+# Behind reverse proxies, how many of them add the client's address to X-Forwarded-For:
+# rate limits then key on the address the outermost proxy saw. 0: REMOTE_ADDR.
+SEANCE_TRUSTED_PROXIES = env.int("SEANCE_TRUSTED_PROXIES", default=0)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env.bool("SEANCE_SECURE_COOKIES", default=False)

@@ -49,7 +49,7 @@ def test_add_cards_and_print_the_new_ones(logged_in, session, owner, settings):
     logged_in.post(reverse("backoffice:cards_add", kwargs={"session": session.pk}), {"count": 5})
     assert session.cards.count() == 5
     url = reverse("backoffice:cards_pdf", kwargs={"session": session.pk})
-    response = logged_in.get(url, {"which": "unprinted", "per_page": 4})
+    response = logged_in.post(url, {"which": "unprinted", "per_page": 4})
     assert response["Content-Type"] == "application/pdf"
     expected = sorted(
         codes.card_payload(settings.SEANCE_SITE_URL, c.access_code.code)
@@ -58,19 +58,19 @@ def test_add_cards_and_print_the_new_ones(logged_in, session, owner, settings):
     assert pdf_payloads(response.content) == expected
     assert not session.cards.filter(printed_at__isnull=True).exists()
     # Nothing left unprinted: the page says so instead of an empty PDF.
-    again = logged_in.get(url, {"which": "unprinted", "per_page": 2}, follow=True)
+    again = logged_in.post(url, {"which": "unprinted", "per_page": 2}, follow=True)
     assert "No card to print" in again.content.decode()
 
 
 def test_print_chosen_numbers(logged_in, session, owner):
     services.add_cards(session, user=owner, count=6)
     url = reverse("backoffice:cards_pdf", kwargs={"session": session.pk})
-    response = logged_in.get(url, {"which": "numbers", "numbers": "2, 4-5", "per_page": 2})
+    response = logged_in.post(url, {"which": "numbers", "numbers": "2, 4-5", "per_page": 2})
     assert len(pdf_payloads(response.content)) == 3
     assert sorted(
         session.cards.filter(printed_at__isnull=False).values_list("number", flat=True)
     ) == [2, 4, 5]
-    bad = logged_in.get(url, {"which": "numbers", "numbers": "2; x-7", "per_page": 2}, follow=True)
+    bad = logged_in.post(url, {"which": "numbers", "numbers": "2; x-7", "per_page": 2}, follow=True)
     assert "is not a card number" in bad.content.decode()
 
 
@@ -161,7 +161,7 @@ def test_the_printed_qr_opens_the_cards_page(logged_in, client_factory, session,
     """What a parent's phone does: read the QR on the paper card, open the link."""
     settings.SEANCE_SITE_URL = "https://photos.example.net"
     [card] = services.add_cards(session, user=owner, count=1)
-    pdf = logged_in.get(
+    pdf = logged_in.post(
         reverse("backoffice:cards_pdf", kwargs={"session": session.pk}),
         {"which": "all", "per_page": 2},
     ).content

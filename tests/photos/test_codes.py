@@ -56,3 +56,11 @@ def test_foreign_qr_codes_are_not_cards():
         codes.code_from_payload("WIFI:S:school;T:WPA;P:secret;;", "https://photos.example.net")
         is None
     )
+
+
+def test_a_site_under_a_path_keeps_the_path_case():
+    code = codes.new_code()
+    payload = codes.card_payload("https://Studio.example/Photos/", code)
+    assert payload == f"HTTPS://STUDIO.EXAMPLE/Photos/G/{code}"
+    assert codes.code_from_payload(payload, "https://studio.example/Photos") == code
+    assert codes.code_in_link(payload) == code

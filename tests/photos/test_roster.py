@@ -63,3 +63,22 @@ def test_missing_header_and_empty_file_and_broken_xlsx():
     assert kinds(parse_roster(b"", "x.csv")) == [("empty", None)]
     assert kinds(parse_roster(b"PK\x03\x04garbage", "x.xlsx")) == [("not_xlsx", None)]
     assert kinds(parse_roster(b"x" * (5 * 1024 * 1024 + 1), "x.csv")) == [("too_large", None)]
+
+
+def test_line_numbers_are_the_files_even_after_blank_lines():
+    data = "first name,last name\n\n\nLéa,\n"
+    assert kinds(parse_roster(data.encode(), "x.csv")) == [("no_last_name", 4)]
+
+
+def test_overlong_cells_and_nul_bytes():
+    data = "first name,last name,class\n" + "A" * 300 + ",B,C\nLé\x00a,Martin,CP\n"
+    roster = parse_roster(data.encode(), "x.csv")
+    assert kinds(roster) == [("too_long", 2)]
+    assert roster.pupils[0].first_name == "Léa"
+    huge = "first name,last name\n" + "x" * 200_000 + ",y\n"
+    assert kinds(parse_roster(huge.encode(), "x.csv")) in ([("not_csv", None)], [("too_long", 2)])
+
+
+def test_two_columns_for_one_meaning_are_refused():
+    roster = parse_roster("Prénom,Nom,Name\nLéa,Martin,Martin\n".encode(), "x.csv")
+    assert kinds(roster) == [("two_columns", 1)]

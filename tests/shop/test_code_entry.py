@@ -156,3 +156,90 @@ def test_right_codes_do_not_count(client, card):
             ).status_code
             == 200
         )
+
+
+def test_after_the_agreement_changed_the_parent_can_consent_to_the_new_one(
+    client, card, organizer, owner
+):
+    old = services.current_agreement(organizer, "en")
+    services.update_agreement(organizer, user=owner, language="en", text="A new text. " * 10)
+    url = reverse("shop:register", kwargs={"code": card.access_code.code})
+    data = {
+        "child_first_name": "Léa",
+        "child_last_name": "Martin",
+        "email": "parent@example.fr",
+        "agreement": old.pk,
+        "consent": "on",
+    }
+    refused = client.post(url, data)
+    assert not PreRegistration.objects.exists()
+    assert "A new text." in refused.content.decode()
+    shown = refused.context["form"]["agreement"].value()
+    client.post(url, {**data, "agreement": shown}, follow=True)
+    assert PreRegistration.objects.get().agreement.version == 2
+
+
+def test_the_names_list_email_is_not_shown_to_whoever_holds_the_card(client, session, owner):
+    from seance.photos.roster import Pupil
+
+    [card] = services.add_cards(
+        session, user=owner, pupils=[Pupil("Léa", "Martin", "CP-A", "secret.parent@example.fr")]
+    )
+    body = client.get(reverse("shop:open_code", kwargs={"code": card.access_code.code})).content
+    assert b"secret.parent@example.fr" not in body
+
+
+def test_pre_registration_closes_on_shooting_day(client, card, organizer, session, owner):
+    services.change_session_status(session, SessionStatus.ON_SALE, user=owner)
+    client.post(
+        reverse("shop:register", kwargs={"code": card.access_code.code}),
+        {
+            "child_first_name": "Léa",
+            "child_last_name": "Martin",
+            "email": "p@example.fr",
+            "agreement": services.current_agreement(organizer, "en").pk,
+            "consent": "on",
+        },
+    )
+    assert not PreRegistration.objects.exists()
+
+
+def test_a_void_card_passes_its_registration_to_the_new_card(card, organizer, owner):
+    services.pre_register(
+        card.access_code,
+        child_first_name="Léa",
+        child_last_name="Martin",
+        class_name="",
+        email="p@example.fr",
+        phone="",
+        consent=True,
+        agreement=services.current_agreement(organizer, "en"),
+        language="en",
+    )
+    replacement = services.void_card(card, user=owner)
+    assert PreRegistration.objects.get().card == replacement
+
+
+def test_dropping_the_cookie_does_not_escape_the_address_limit(client_factory, card):
+    per_address = int(ratelimit.PER_ADDRESS.split("/")[0])
+    for _ in range(per_address):
+        client_factory().post(reverse("shop:enter_code"), {"code": codes.new_code()})
+    assert client_factory().post(reverse("shop:enter_code"), {"code": "x"}).status_code == 429
+
+
+def test_behind_a_proxy_the_outer_address_counts(rf, settings):
+    settings.SEANCE_TRUSTED_PROXIES = 1
+    request = rf.get("/", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.7", REMOTE_ADDR="10.0.0.2")
+    assert ratelimit.client_ip(request) == "203.0.113.7"  # the first one is the client's say
+    settings.SEANCE_TRUSTED_PROXIES = 0
+    assert ratelimit.client_ip(request) == "10.0.0.2"
+    v6 = rf.get("/", REMOTE_ADDR="2001:db8:1:2:3:4:5:6")
+    assert ratelimit.client_ip(v6) == "2001:db8:1:2::/64"
+
+
+def test_visits_with_a_right_code_create_no_browser_session(client, card):
+    from django.contrib.sessions.models import Session as BrowserSession
+
+    for _ in range(5):
+        client.get(reverse("shop:open_code", kwargs={"code": card.access_code.code}))
+    assert BrowserSession.objects.count() == 0

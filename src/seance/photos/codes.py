@@ -39,8 +39,14 @@ def display(code: str) -> str:
 
 
 def card_payload(site_url: str, code: str) -> str:
-    """What the QR of a card encodes: the gallery link, in QR-alphanumeric capitals."""
-    return f"{site_url.rstrip('/')}/G/{code}".upper()
+    """What the QR of a card encodes: the gallery link, in QR-alphanumeric capitals.
+
+    Only the scheme and host are put in capitals (they are case-insensitive); a path the
+    site lives under (``https://studio.example/photos``) keeps its case.
+    """
+    scheme, _sep, rest = site_url.rstrip("/").partition("://")
+    host, slash, path = rest.partition("/")
+    return f"{scheme.upper()}://{host.upper()}{slash}{path}/G/{code}"
 
 
 def code_from_payload(text: str, site_url: str) -> str | None:
@@ -48,7 +54,7 @@ def code_from_payload(text: str, site_url: str) -> str | None:
 
     A poster, a T-shirt or another studio's card is not a card of ours (P14, Q3).
     """
-    prefix = f"{site_url.rstrip('/')}/G/".upper()
+    prefix = card_payload(site_url, "").upper()
     text = (text or "").strip()
     if not text.upper().startswith(prefix):
         return None

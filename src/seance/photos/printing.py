@@ -21,6 +21,7 @@ def gallery_address() -> str:
 def render_session_cards(session: Session, cards: list[QrCard], *, per_page: int) -> bytes:
     """The PDF of ``cards``, worded in the language families of ``session`` read."""
     language = session.family_language
+    agreement = current_agreement(session.organizer, language)
     with translation.override(language):
         address = gallery_address()
         texts = card_sheets.SheetTexts(
@@ -38,8 +39,8 @@ def render_session_cards(session: Session, cards: list[QrCard], *, per_page: int
             card_label=_("Card"),
             keep_label=_("Keep this part"),
             return_label=_("Part kept by the photographer"),
-            agreement_title=_("Image rights and privacy agreement"),
-            agreement_text=current_agreement(session.organizer, language).text,
+            agreement_title=_("Image rights and privacy agreement") + f" (v{agreement.version})",
+            agreement_text=agreement.text,
             pupil_label=_("Pupil's name"),
             class_label=_("Class"),
             parent_label=_("Parent's name"),

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 
 MAX_ROWS = 5000
 MAX_BYTES = 5 * 1024 * 1024
+# What the database keeps of each (QrCard's fields).
+MAX_LENGTH = {"first_name": 100, "last_name": 100, "class_name": 50, "parent_email": 254}
 
 HEADINGS = {
     "first_name": {"first name", "firstname", "first", "given name", "prenom", "prénom"},
@@ -45,8 +47,8 @@ class Pupil:
 class Problem:
     """One thing wrong with the file; the caller words it in the reader's language."""
 
-    kind: str  # too_large, not_utf8, not_xlsx, empty, no_header, too_many, no_first_name,
-    #            no_last_name, bad_email, duplicate
+    kind: str  # too_large, not_utf8, not_xlsx, empty, no_header, two_columns, too_many,
+    #            no_first_name, no_last_name, bad_email, duplicate, too_long
     line: int | None = None
     detail: str = ""  # the missing columns, the bad address, the line it duplicates…
 
@@ -78,7 +80,10 @@ def _rows_from_csv(data: bytes) -> list[list[str]]:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    return [row for row in csv.reader(io.StringIO(text), dialect)]
+    try:
+        return list(csv.reader(io.StringIO(text), dialect))
+    except csv.Error as e:  # a cell beyond the csv module's field limit, a stray NUL…
+        raise _Unreadable(Problem("not_csv", detail=str(e))) from e
 
 
 def _rows_from_xlsx(data: bytes) -> list[list[str]]:
@@ -118,25 +123,35 @@ def parse_roster(data: bytes, filename: str) -> Roster:
     except _Unreadable as e:
         roster.errors.append(e.problem)
         return roster
-    rows = [r for r in rows if any(c.strip() for c in r)]
-    if not rows:
+    # Keep each row's line number in the file: blank lines are skipped, not renumbered.
+    numbered = [(n, r) for n, r in enumerate(rows, start=1) if any(c.strip() for c in r)]
+    if not numbered:
         roster.errors.append(Problem("empty"))
         return roster
-    header = [_LOOKUP.get(_key(h)) for h in rows[0]]
+    header_line, header_row = numbered[0]
+    header = [_LOOKUP.get(_key(h)) for h in header_row]
+    doubled = sorted({c for c in header if c and header.count(c) > 1})
+    if doubled:
+        roster.errors.append(Problem("two_columns", line=header_line, detail=", ".join(doubled)))
+        return roster
     missing = [c for c in ("first_name", "last_name") if c not in header]
     if missing:
-        roster.errors.append(Problem("no_header", line=1, detail=", ".join(missing)))
+        roster.errors.append(Problem("no_header", line=header_line, detail=", ".join(missing)))
         return roster
-    if len(rows) - 1 > MAX_ROWS:
+    if len(numbered) - 1 > MAX_ROWS:
         roster.errors.append(Problem("too_many", detail=str(MAX_ROWS)))
         return roster
     seen: dict[tuple[str, str, str], int] = {}
-    for line, row in enumerate(rows[1:], start=2):
+    for line, row in numbered[1:]:
         values = {
-            column: unicodedata.normalize("NFC", row[i].strip())
+            column: unicodedata.normalize("NFC", row[i].replace("\x00", "").strip())
             for i, column in enumerate(header)
             if column and i < len(row)
         }
+        too_long = [c for c, v in values.items() if len(v) > MAX_LENGTH[c]]
+        if too_long:
+            roster.errors.append(Problem("too_long", line=line, detail=", ".join(too_long)))
+            continue
         pupil = Pupil(
             first_name=values.get("first_name", ""),
             last_name=values.get("last_name", ""),

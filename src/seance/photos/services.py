@@ -422,6 +422,9 @@ ROSTER_PROBLEMS = {
     "not_xlsx": gettext_lazy("The spreadsheet cannot be read: is it an .xlsx file?"),
     "empty": gettext_lazy("The file is empty."),
     "no_header": gettext_lazy("The first row must name the columns; missing: %(detail)s."),
+    "two_columns": gettext_lazy("Two columns have the same meaning: %(detail)s."),
+    "not_csv": gettext_lazy("The file cannot be read as CSV (%(detail)s)."),
+    "too_long": gettext_lazy("Line %(line)s: too long to be a name (%(detail)s)."),
     "too_many": gettext_lazy("More than %(detail)s pupils in one file."),
     "no_first_name": gettext_lazy("Line %(line)s: the first name is missing."),
     "no_last_name": gettext_lazy("Line %(line)s: the last name is missing."),
@@ -461,6 +464,10 @@ def void_card(card: QrCard, *, user) -> QrCard:
     )
     if card.is_void:
         raise CardError(_("This card is void already."))
+    if Gallery.objects.filter(access_code=card.access_code_id).exists():
+        raise CardError(
+            _("This card's gallery is active: its code stays; the family can get it again.")
+        )
     session = _lock_for_cards(card.session)
     updated = AccessCode.objects.filter(
         pk=card.access_code_id, status=AccessCodeStatus.ACTIVE
@@ -477,6 +484,8 @@ def void_card(card: QrCard, *, user) -> QrCard:
         parent_email=card.parent_email,
         replaces=card,
     )
+    # The family's registration and consent follow them to the new card.
+    PreRegistration.objects.filter(card=card).update(card=replacement)
     log_action(
         session,
         "seance.session.card_voided",
@@ -563,8 +572,8 @@ def pre_register(
     if code.status != AccessCodeStatus.ACTIVE or not hasattr(code, "card"):
         raise CardError(_("This code cannot be registered."))
     card = code.card
-    if code.session.status == SessionStatus.ARCHIVED:
-        raise CardError(_("This session is closed."))
+    if code.session.status != SessionStatus.PLANNED:
+        raise CardError(_("Pre-registration closes on shooting day."))
     if PreRegistration.objects.filter(card=card).exists():
         raise CardError(
             _("This card is registered already. If it is yours, write to the photographer.")
@@ -577,6 +586,12 @@ def pre_register(
             _("The agreement changed while you were reading it: please read it again."),
             field="consent",
         )
+    log_action(
+        code.session,
+        "seance.session.card_preregistered",
+        user=None,
+        data={"card": card.number, "agreement": f"{agreement.language} v{agreement.version}"},
+    )
     return PreRegistration.objects.create(
         card=card,
         child_first_name=child_first_name.strip(),
@@ -592,9 +607,11 @@ def pre_register(
 
 def ask_to_be_notified(session: Session, *, email: str, language: str) -> NotifyRequest:
     """P5: remember an address to tell when the session goes online (once per address)."""
-    request, _created = NotifyRequest.objects.get_or_create(
+    request, created = NotifyRequest.objects.get_or_create(
         session=session, email=email.strip().lower(), defaults={"language": language}
     )
+    if created:
+        log_action(session, "seance.session.notify_requested", user=None, data={})
     return request
 
 

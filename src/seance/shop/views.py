@@ -99,7 +99,7 @@ def open_code(request, code: str):
                 "child_first_name": card.first_name,
                 "child_last_name": card.last_name,
                 "class_name": card.class_name,
-                "email": card.parent_email,
+                # Not the names list's email: whoever finds a lost card must not learn it.
             }
         )
     return render(request, "shop/code.html", context)
@@ -143,6 +143,11 @@ def register(request, code: str):
             )
             return redirect("shop:open_code", code=access.code)
     current = current_agreement(session.organizer, translation.get_language())
+    if agreement is None or agreement.pk != current.pk:
+        # Show the text now in force, and let the next submit consent to it.
+        data = request.POST.copy()
+        data["agreement"] = str(current.pk)
+        form.data = data
     return render(
         request,
         "shop/code.html",

@@ -106,10 +106,15 @@ def _parse_numbers(text: str) -> set[int]:
 
 
 @staff_view(perms.MANAGE_PHOTOS)
+@require_POST
 def cards_pdf(request, session):
-    """Q1: the cards as an A4 PDF; what it contains is remembered as printed (Q7)."""
+    """Q1: the cards as an A4 PDF; what it contains is remembered as printed (Q7).
+
+    A POST, because it changes what "not printed yet" means: a link preview or a crawler
+    must not mark cards as printed.
+    """
     session = _session(request, session)
-    form = PrintCardsForm(request.GET)
+    form = PrintCardsForm(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
         return redirect("backoffice:card_list", session=session.pk)
@@ -163,7 +168,9 @@ def registrations_export(request, session):
     """Q2: who pre-registered which card, as a spreadsheet."""
     session = _session(request, session)
     rows = (
-        PreRegistration.objects.filter(card__session=session)
+        PreRegistration.objects.filter(
+            card__session=session, card__access_code__status=AccessCodeStatus.ACTIVE
+        )
         .select_related("card", "agreement")
         .order_by("card__number")
     )
