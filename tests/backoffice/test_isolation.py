@@ -9,6 +9,7 @@ from django.urls import URLPattern, reverse
 from seance.backoffice import urls as backoffice_urls
 from seance.core.models import LogEntry, Membership
 from seance.photos.models import Session
+from tests.photos.test_ingest import _private_storage  # noqa: F401 - autouse fixture
 
 PATTERNS = [p for p in backoffice_urls.urlpatterns if isinstance(p, URLPattern)]
 WITH_IDS = [p for p in PATTERNS if p.pattern.converters]
@@ -18,10 +19,15 @@ WITHOUT_IDS = [p for p in PATTERNS if not p.pattern.converters]
 @pytest.fixture
 def ids(session, profile, assistant, organizer, owner):
     """The organizer's real objects, by the name the URLconf gives their id."""
-    from seance.photos.services import add_cards
+    from seance.photos.services import add_cards, get_or_create_album, ingest_photo
+    from tests.photos.fakes import camera_jpeg
 
     [card] = add_cards(session, user=owner, count=1)
+    album = get_or_create_album(session, "CP-A")
+    photo = ingest_photo(session, album=album, data=camera_jpeg(), filename="a.jpg").photo
     return {
+        "kind": "thumb",
+        "photo": photo.pk,
         "card": card.pk,
         "session": session.pk,
         "sponsor": session.sponsor_id,
@@ -53,7 +59,8 @@ def test_foreign_ids_answer_404(client, stranger, ids, pattern):
     )
     got = client.get(url).status_code
     missing = reverse(
-        f"backoffice:{pattern.name}", kwargs={k: 999_999 for k in pattern.pattern.converters}
+        f"backoffice:{pattern.name}",
+        kwargs={k: ids[k] if k == "kind" else 999_999 for k in pattern.pattern.converters},
     )
     assert got in (404, 405)
     assert got == client.get(missing).status_code  # same answer as an id that does not exist

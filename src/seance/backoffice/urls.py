@@ -4,7 +4,7 @@ which lets the tenant-isolation test fill every URL with a real object of anothe
 
 from django.urls import path
 
-from seance.backoffice.views import cards, home, prices, sessions, sponsors, team
+from seance.backoffice.views import cards, home, photos, prices, sessions, sponsors, team
 
 app_name = "backoffice"
 
@@ -36,6 +36,21 @@ urlpatterns = [
         cards.registrations_export,
         name="registrations_export",
     ),
+    path("sessions/<int:session>/photos/", photos.photo_home, name="photo_home"),
+    path("sessions/<int:session>/photos/albums/", photos.album_create, name="album_create"),
+    path("sessions/<int:session>/photos/upload/", photos.photo_upload, name="photo_upload"),
+    path(
+        "sessions/<int:session>/photos/<int:photo>/<str:kind>.jpg",
+        photos.photo_file,
+        name="photo_file",
+    ),
+    path("sessions/<int:session>/sorting/", photos.sorting_review, name="sorting_review"),
+    path(
+        "sessions/<int:session>/sorting/activate/",
+        photos.sorting_activate,
+        name="sorting_activate",
+    ),
+    path("sessions/<int:session>/sorting/fix/", photos.sorting_fix, name="sorting_fix"),
     path("sponsors/", sponsors.sponsor_list, name="sponsor_list"),
     path("sponsors/new/", sponsors.sponsor_create, name="sponsor_create"),
     path("sponsors/inline/", sessions.sponsor_inline, name="sponsor_inline"),

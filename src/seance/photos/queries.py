@@ -74,3 +74,25 @@ def card_counts(session: Session) -> dict[str, int]:
         photographed=Count("id", filter=active & Q(photographed_at__isnull=False)),
         void=Count("id", filter=~active),
     )
+
+
+def albums_of(session: Session):
+    from seance.photos.models import Album
+
+    return (
+        Album.objects.filter(session=session)
+        .annotate(photo_count=Count("photos"))
+        .order_by("position", "id")
+    )
+
+
+def photos_by_key(session: Session) -> dict:
+    """Every photo of a session by the key the sorting uses (its id as text)."""
+    from seance.photos.models import Photo
+
+    return {
+        str(p.pk): p
+        for p in Photo.objects.filter(session=session).select_related(
+            "album", "gallery__access_code"
+        )
+    }

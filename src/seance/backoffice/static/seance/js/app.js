@@ -122,6 +122,104 @@
     apply();
   }
 
-  document.addEventListener("DOMContentLoaded", function () { setUpPreview(document); followKind(); });
+  // P12: web upload. One request per file, two at a time, with per-file progress; a file
+  // that fails on the network is retried (sending it twice is harmless: the import skips
+  // what it already has); a file the server refuses shows why and is not retried.
+  function setUpUploader() {
+    const box = document.getElementById("uploader");
+    if (!box) return;
+    const url = box.dataset.uploadUrl;
+    const token = document.querySelector("input[name=csrfmiddlewaretoken]").value;
+    const list = document.getElementById("upload-list");
+    const summary = document.getElementById("upload-summary");
+    const album = document.getElementById("upload-album");
+    const queue = [];
+    const counts = { total: 0, done: 0, errors: 0, cards: 0, duplicates: 0 };
+    let running = 0;
+
+    function say() {
+      summary.textContent = box.dataset.summaryTemplate
+        .replace("{done}", counts.done)
+        .replace("{total}", counts.total)
+        .replace("{errors}", counts.errors)
+        .replace("{cards}", counts.cards)
+        .replace("{duplicates}", counts.duplicates);
+    }
+
+    function add(files) {
+      Array.prototype.forEach.call(files, function (file) {
+        const row = document.createElement("li");
+        row.innerHTML = "<span class='fname'></span><progress max='100' value='0'></progress><span class='state'></span>";
+        row.querySelector(".fname").textContent = file.name;
+        list.appendChild(row);
+        queue.push({ file: file, row: row, album: album.value, tries: 0 });
+        counts.total += 1;
+      });
+      say();
+      pump();
+    }
+
+    function pump() {
+      while (running < 2 && queue.length) send(queue.shift());
+    }
+
+    function send(job) {
+      running += 1;
+      job.tries += 1;
+      const xhr = new XMLHttpRequest();
+      const data = new FormData();
+      data.append("file", job.file);
+      data.append("album", job.album);
+      xhr.open("POST", url);
+      xhr.setRequestHeader("X-CSRFToken", token);
+      const bar = job.row.querySelector("progress");
+      const state = job.row.querySelector(".state");
+      xhr.upload.onprogress = function (e) { if (e.lengthComputable) bar.value = (100 * e.loaded) / e.total; };
+      xhr.onload = function () {
+        running -= 1;
+        let answer = {};
+        try { answer = JSON.parse(xhr.responseText); } catch (err) { answer = {}; }
+        if (xhr.status >= 200 && xhr.status < 300) {
+          bar.value = 100;
+          counts.done += 1;
+          if (answer.status === "duplicate") counts.duplicates += 1;
+          if (answer.card) counts.cards += 1;
+          state.className = "state ok";
+          state.textContent = answer.card ? "✓ QR " + answer.card : answer.status === "duplicate" ? box.dataset.duplicateLabel : "✓";
+        } else if (xhr.status >= 400 && xhr.status < 500) {
+          counts.done += 1;
+          counts.errors += 1;
+          state.className = "state err";
+          state.textContent = answer.message || ("HTTP " + xhr.status);
+        } else {
+          retry(job, state);
+        }
+        say();
+        pump();
+      };
+      xhr.onerror = function () { running -= 1; retry(job, state); say(); pump(); };
+      xhr.send(data);
+    }
+
+    function retry(job, state) {
+      if (job.tries < 4) {
+        state.textContent = "↻ " + job.tries;
+        setTimeout(function () { queue.unshift(job); pump(); }, 1000 * job.tries * job.tries);
+      } else {
+        counts.done += 1;
+        counts.errors += 1;
+        state.className = "state err";
+        state.textContent = "✗";
+      }
+    }
+
+    document.getElementById("upload-files").addEventListener("change", function (e) { add(e.target.files); e.target.value = ""; });
+    const zone = document.getElementById("dropzone");
+    zone.addEventListener("dragover", function (e) { e.preventDefault(); zone.classList.add("over"); });
+    zone.addEventListener("dragleave", function () { zone.classList.remove("over"); });
+    zone.addEventListener("drop", function (e) { e.preventDefault(); zone.classList.remove("over"); add(e.dataTransfer.files); });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { setUpPreview(document); followKind(); setUpUploader(); });
   document.body.addEventListener("htmx:afterSettle", function (event) { setUpPreview(event.target.parentNode || document); });
 })();
