@@ -178,6 +178,8 @@ CELERY_BROKER_URL = env.str("SEANCE_BROKER_URL", default="") or "memory://"
 CELERY_TASK_ALWAYS_EAGER = not env.str("SEANCE_BROKER_URL", default="")
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_IGNORE_RESULT = True
+# Web uploads are ingested by workers when there are some, in the request otherwise.
+SEANCE_INGEST_IN_BACKGROUND = not CELERY_TASK_ALWAYS_EAGER
 CELERY_BEAT_SCHEDULE = {
     "tick": {"task": "seance.core.tasks.tick", "schedule": 60.0},
 }

@@ -145,3 +145,16 @@ def test_fixes_cannot_reach_another_sessions_photos(logged_in, session, organize
         {"action": "group", "photo": [theirs.pk]},
     )
     assert Photo.objects.get(pk=theirs.pk).is_group is False
+
+
+def test_with_workers_uploads_are_queued_then_ingested(logged_in, session, settings):
+    """The Celery path (here run eagerly, as without a broker): same result, staged copy gone."""
+    from django.core.files.storage import storages
+
+    settings.SEANCE_INGEST_IN_BACKGROUND = True
+    album = services.get_or_create_album(session, "CP-A")
+    answer = upload(logged_in, session, album, camera_jpeg(seed=9), "IMG_9.JPG").json()
+    assert answer["status"] == "queued"
+    assert Photo.objects.get().original_name == "IMG_9.JPG"
+    storage = storages["private"]
+    assert not storage.exists("incoming") or storage.listdir("incoming") == ([], [])

@@ -1,5 +1,8 @@
 """Photos of a session: upload into albums (P12), review the QR sorting and activate (P13–P15)."""
 
+import time
+
+from django.conf import settings
 from django.contrib import messages
 from django.core.files.storage import storages
 from django.http import FileResponse, Http404, JsonResponse
@@ -9,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from seance.backoffice.views.base import limit_body, staff_view
 from seance.core import permissions as perms
-from seance.photos import codes, queries, services
+from seance.photos import codes, queries, services, tasks
 from seance.photos.imaging import MAX_PHOTO_BYTES
 from seance.photos.models import Album, Gallery, Photo, Session
 
@@ -58,6 +61,11 @@ def photo_upload(request, session):
     upload = request.FILES.get("file")
     if upload is None:
         return JsonResponse({"status": "error", "message": _("No file was sent.")}, status=400)
+    if settings.SEANCE_INGEST_IN_BACKGROUND:
+        # With workers: keep the file, queue its import, answer at once.
+        staged = tasks.stage_upload(upload.read(), upload.name)
+        tasks.ingest_staged.delay(session.pk, album.pk, staged, upload.name, time.time_ns() // 1000)
+        return JsonResponse({"status": "queued", "name": upload.name, "card": None})
     try:
         result = services.ingest_photo(
             session, album=album, data=upload.read(), filename=upload.name

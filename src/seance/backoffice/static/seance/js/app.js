@@ -185,7 +185,7 @@
           if (answer.status === "duplicate") counts.duplicates += 1;
           if (answer.card) counts.cards += 1;
           state.className = "state ok";
-          state.textContent = answer.card ? "✓ QR " + answer.card : answer.status === "duplicate" ? box.dataset.duplicateLabel : "✓";
+          state.textContent = answer.card ? "✓ QR " + answer.card : answer.status === "duplicate" ? box.dataset.duplicateLabel : answer.status === "queued" ? "⏳" : "✓";
         } else if (xhr.status >= 400 && xhr.status < 500) {
           counts.done += 1;
           counts.errors += 1;
