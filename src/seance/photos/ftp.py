@@ -19,8 +19,10 @@ Where files may go
     (RNFR/RNTO) work only inside a session folder: the home, ``_jobs`` and the session folders
     themselves are fixed. Nothing can be downloaded (RETR): uploaded files move into Séance at
     once, and the originals are not served over FTP. Resuming (REST + STOR) and appending
-    (APPE) are refused: a photo is sent whole. A refused command gets a 550 reply saying where
-    files go, not pyftpdlib's bare "Not enough privileges".
+    (APPE) are refused: a photo is sent whole. Uploads are stored byte for byte even in ASCII
+    mode (TYPE A), which would otherwise rewrite line ends and damage every JPEG. A refused
+    command gets a 550 reply saying where files go, not pyftpdlib's bare "Not enough
+    privileges".
 
 Each upload
     is written to a hidden staging file of its own in the target folder (two cameras both
@@ -77,7 +79,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import close_old_connections, connections
 from pyftpdlib.authorizers import DummyAuthorizer
-from pyftpdlib.exceptions import AuthenticationFailed, FilesystemError
+from pyftpdlib.exceptions import AuthenticationFailed, FilesystemError, _RetryError
 from pyftpdlib.filesystems import AbstractedFS
 from pyftpdlib.handlers import DTPHandler, FTPHandler
 from pyftpdlib.ioloop import IOLoop
@@ -211,7 +213,7 @@ def refusal(home: str, perm: str, path: str) -> str | None:
 
 
 def _name_kind(name: str) -> str:
-    """"temporary" (an upload waiting for its final name), "skipped" (system litter) or
+    """ "temporary" (an upload waiting for its final name), "skipped" (system litter) or
     "photo"."""
     lower = name.lower()
     if lower.endswith(TEMPORARY_SUFFIXES) or lower.startswith(".in."):
@@ -298,7 +300,7 @@ class StagingFS(AbstractedFS):
             fd, staged = tempfile.mkstemp(prefix=STAGING_PREFIX, dir=os.path.dirname(filename))
             os.close(fd)
             self.cmd_channel.uploads[staged] = filename
-            return open(staged, "wb")  # noqa: SIM115 — pyftpdlib closes it
+            return open(staged, "wb")  # pyftpdlib closes it when the transfer ends
         if "r" in mode and "+" not in mode:
             return super().open(filename, mode)
         raise FilesystemError("Resuming an upload is not offered: send the whole file again")
@@ -346,6 +348,26 @@ class ImportDTPHandler(DTPHandler):
             self._resp = ()
         super().close()
 
+    def enable_receiving(self, type, cmd):
+        # Byte for byte whatever TYPE the client chose: photos are never text, and an upload
+        # in ASCII mode would otherwise have its line ends rewritten — a damaged JPEG.
+        super().enable_receiving("i", cmd)
+
+    def recv(self, buffer_size):
+        if not self.receive:
+            return super().recv(buffer_size)
+        # pyftpdlib takes a reset connection for the end of the file: here it is a cut.
+        try:
+            data = self.socket.recv(buffer_size)
+        except BlockingIOError as e:
+            raise _RetryError from e
+        except OSError as e:
+            self.cut(f"connection broken: {e.strerror or e}", "426 The connection broke off")
+            return b""
+        if not data:
+            self.handle_close()  # the client closed the data connection: the file is complete
+        return data
+
     def handle_read(self):
         super().handle_read()
         if (
@@ -354,9 +376,13 @@ class ImportDTPHandler(DTPHandler):
             and self.tot_bytes_received > imaging.MAX_PHOTO_BYTES
             and not self.transfer_finished
         ):
-            self.cmd_channel.cut_reason = "too large to be a photo"
-            self._resp = ("552 The file is too large to be a photo: upload stopped.", logger.info)
-            self.close()
+            self.cut("too large to be a photo", "552 The file is too large to be a photo")
+
+    def cut(self, reason: str, reply: str) -> None:
+        """End an upload before its end: the partial file is deleted, nothing is imported."""
+        self.cmd_channel.cut_reason = reason
+        self._resp = (f"{reply}; nothing was imported.", logger.info)
+        self.close()
 
     handle_read_event = handle_read  # pyftpdlib binds its own handle_read here
 
@@ -435,11 +461,12 @@ class ImportHandler(FTPHandler):
 
     def on_incomplete_file_received(self, file):
         target = self.uploads.pop(file, file)
-        reason, self.cut_reason = self.cut_reason or "cut short", None
+        reason, self.cut_reason = self.cut_reason or "aborted or disconnected", None
         received = getattr(self.data_channel, "tot_bytes_received", None)
         _remove(file)
         logger.warning(
-            "%s %s: upload %s%s; the partial file was deleted and nothing was imported.",
+            "%s cut: %s: upload stopped mid-file (%s)%s; the partial file was deleted and "
+            "nothing was imported.",
             self._who(),
             self._where(target),
             reason,
@@ -523,7 +550,9 @@ class ImportHandler(FTPHandler):
         if result.duplicate:
             return Outcome("duplicate", f"{where}: imported before; nothing changed.")
         card = " (QR card)" if result.photo.card_code else ""
-        return Outcome("imported", f"{where}: imported into {session.reference} / {album.name}{card}.")
+        return Outcome(
+            "imported", f"{where}: imported into {session.reference} / {album.name}{card}."
+        )
 
     def _watermark(self, session: Session):
         key = (session.pk, session.updated_at)
@@ -543,7 +572,7 @@ class ImportHandler(FTPHandler):
 
     def _log(self, outcome: Outcome) -> Outcome:
         level = logging.INFO if outcome.ok else logging.WARNING
-        logger.log(level, "%s %s %s", self._who(), outcome.status, outcome.message)
+        logger.log(level, "%s %s: %s", self._who(), outcome.status, outcome.message)
         return outcome
 
 

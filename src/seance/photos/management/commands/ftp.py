@@ -5,6 +5,8 @@ upload is imported at once (see :mod:`seance.photos.ftp`).
 """
 
 import argparse
+import signal
+import sys
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -77,4 +79,7 @@ class Command(BaseCommand):
             + (f", passive ports {ports.start}-{ports.stop - 1}" if ports else "")
             + f"; staging in {settings.DATA_DIR / 'ftp'}. Ctrl-C stops it."
         )
-        server.serve_forever()  # closes every connection on Ctrl-C
+        # Stopped by Ctrl-C or SIGTERM (systemd, Docker), the server closes every connection:
+        # uploads cut this way are deleted, never imported half.
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+        server.serve_forever()
