@@ -158,3 +158,14 @@ def test_with_workers_uploads_are_queued_then_ingested(logged_in, session, setti
     assert Photo.objects.get().original_name == "IMG_9.JPG"
     storage = storages["private"]
     assert not storage.exists("incoming") or storage.listdir("incoming") == ([], [])
+
+
+def test_ftp_account_page_shows_the_password_once(logged_in, organizer):
+    from seance.photos.services import check_ftp_login
+
+    page = logged_in.post(reverse("backoffice:ftp_account"))
+    password = page.context["password"]
+    assert password and password in page.content.decode()
+    assert check_ftp_login(organizer.slug, password).organizer == organizer
+    again = logged_in.get(reverse("backoffice:ftp_account")).content.decode()
+    assert password not in again

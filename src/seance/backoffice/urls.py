@@ -83,4 +83,5 @@ urlpatterns = [
     path("team/<int:member>/remove/", team.member_remove, name="member_remove"),
     path("settings/", team.organizer_settings, name="organizer_settings"),
     path("settings/agreement/", cards.agreement_edit, name="agreement_edit"),
+    path("ftp/", photos.ftp_account, name="ftp_account"),
 ]

@@ -14,7 +14,7 @@ from seance.backoffice.views.base import limit_body, staff_view
 from seance.core import permissions as perms
 from seance.photos import codes, queries, services, tasks
 from seance.photos.imaging import MAX_PHOTO_BYTES
-from seance.photos.models import Album, Gallery, Photo, Session
+from seance.photos.models import Album, FtpAccount, Gallery, Photo, Session
 
 
 def _session(request, pk) -> Session:
@@ -195,3 +195,21 @@ def sorting_fix(request, session):
     else:
         messages.success(request, _("%s photos updated.") % len(photos))
     return redirect("backoffice:sorting_review", session=session.pk)
+
+
+@staff_view(perms.MANAGE_PHOTOS)
+def ftp_account(request):
+    """P11: the organizer's FTP login; a new password is shown once, when it is made."""
+    account = FtpAccount.objects.filter(organizer=request.organizer).first()
+    password = None
+    if request.method == "POST":
+        account, password = services.reset_ftp_password(request.organizer, user=request.user)
+    return render(
+        request,
+        "backoffice/photos/ftp.html",
+        {
+            "account": account,
+            "password": password,
+            "host": request.get_host().split(":")[0],
+        },
+    )

@@ -26,6 +26,16 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-migrate", action="store_true", help="Do not apply pending migrations."
         )
+        parser.add_argument(
+            "--ftp",
+            metavar="ADDR",
+            help="Also run the FTP import server on this address, e.g. 0.0.0.0:2121.",
+        )
+        parser.add_argument(
+            "--ftp",
+            metavar="ADDR",
+            help="Also run the FTP import server on this address, e.g. 0.0.0.0:2121.",
+        )
 
     def handle(self, *args, **options):
         if not options["no_migrate"]:
@@ -33,11 +43,20 @@ class Command(BaseCommand):
         call_command("collectstatic", interactive=False, verbosity=0)
         if options["demo"]:
             call_command("demo_data", stdout=self.stdout)
-        tick = None
+        children = []
         if not options["no_tick"]:
-            tick = subprocess.Popen(
-                [sys.executable, "-m", "seance.cli", "tick", "--every", "60"],
-                env=os.environ.copy(),
+            children.append(
+                subprocess.Popen(
+                    [sys.executable, "-m", "seance.cli", "tick", "--every", "60"],
+                    env=os.environ.copy(),
+                )
+            )
+        if options["ftp"]:
+            children.append(
+                subprocess.Popen(
+                    [sys.executable, "-m", "seance.cli", "ftp", "--bind", options["ftp"]],
+                    env=os.environ.copy(),
+                )
             )
         self.stdout.write(
             self.style.SUCCESS(
@@ -56,9 +75,13 @@ class Command(BaseCommand):
                 }
             ).run()
         finally:
-            if tick is not None:
-                tick.send_signal(signal.SIGTERM)
-                tick.wait(timeout=10)
+            for child in children:
+                child.send_signal(signal.SIGTERM)
+            for child in children:
+                try:
+                    child.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    child.kill()
 
 
 class _Gunicorn(BaseApplication):
