@@ -53,7 +53,7 @@ class Command(BaseCommand):
             )
         if options["ftp"]:
             children.append(
-                subprocess.Popen(
+                subprocess.Popen(  # noqa: S603 - our own command; the address is an argument
                     [sys.executable, "-m", "seance.cli", "ftp", "--bind", options["ftp"]],
                     env=os.environ.copy(),
                 )
