@@ -16,10 +16,12 @@ def entries():
     for block in text.split("\n\n"):
         lines = block.strip().splitlines()
         flags = " ".join(line for line in lines if line.startswith("#,"))
-        parts = {"msgctxt": [], "msgid": [], "msgstr": []}
+        parts = {"msgctxt": [], "msgid": [], "msgstr": [], "msgid_plural": [], "msgstr[1]": []}
         current = None
         for line in lines:
-            match = re.match(r'^(msgctxt|msgid|msgstr) (".*")$', line)
+            # A plural entry: its singular is checked as msgstr, its plural as msgstr[1].
+            line = line.replace("msgstr[0] ", "msgstr ", 1)
+            match = re.match(r'^(msgctxt|msgid_plural|msgid|msgstr\[1\]|msgstr) (".*")$', line)
             if match:
                 current = match.group(1)
                 parts[current].append(json.loads(match.group(2)))
@@ -28,6 +30,9 @@ def entries():
         msgid, msgstr = "".join(parts["msgid"]), "".join(parts["msgstr"])
         if msgid:
             yield msgid, msgstr, flags, "".join(parts["msgctxt"]) or None
+        if parts["msgid_plural"]:
+            plural = "".join(parts["msgid_plural"])
+            yield plural, "".join(parts["msgstr[1]"]), flags, "plural:" + msgid
 
 
 def test_every_string_is_translated_and_none_is_fuzzy():
@@ -46,9 +51,11 @@ def test_placeholders_survive_translation():
 def test_compiled_catalog_matches_the_source():
     with (LOCALE / "django.mo").open("rb") as f:
         compiled = gettext.GNUTranslations(f)
-    stale = [
-        m
-        for m, s, _, context in entries()
-        if (compiled.pgettext(context, m) if context else compiled.gettext(m)) != s
-    ]
+
+    def compiled_text(msgid, context):
+        if context and context.startswith("plural:"):
+            return compiled.ngettext(context.removeprefix("plural:"), msgid, 2)
+        return compiled.pgettext(context, msgid) if context else compiled.gettext(msgid)
+
+    stale = [m for m, s, _, context in entries() if compiled_text(m, context) != s]
     assert stale == [], "run `make messages` (compilemessages) after editing django.po"
