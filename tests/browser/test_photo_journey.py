@@ -35,8 +35,8 @@ def test_upload_review_activate(live_server, page, owner, organizer, session, tm
     page.click("button:has-text('Add album')")
     page.wait_for_selector("#uploader")
     page.set_input_files("#upload-files", files)
-    page.wait_for_selector("text=6 of 6 files sent", timeout=30_000)
-    assert "2 QR cards found" in page.inner_text("#upload-summary")
+    page.wait_for_selector("text=Sent: 6 of 6", timeout=30_000)
+    assert "QR cards: 2" in page.inner_text("#upload-summary")
     assert page.locator(".upload-list .err").count() == 1
 
     page.click("text=Review the sorting")

@@ -144,7 +144,7 @@ def test_access_type_is_locked_once_photos_are_in(session, owner):
     shoot(session, album, ["p"])
     with pytest.raises(ValidationError) as e:
         services.update_session(session, user=owner, access_type="shared")
-    assert "Photos are imported already" in " ".join(e.value.message_dict["access_type"])
+    assert "Photos are already imported" in " ".join(e.value.message_dict["access_type"])
     services.update_session(session, user=owner, name="Renamed")  # the rest stays editable
 
 

@@ -252,7 +252,7 @@ def _check_settings_lock(session: Session, before: dict) -> None:
             {
                 field: [
                     _(
-                        "Photos are imported already: changing this would break their sorting "
+                        "Photos are already imported: changing this would break their sorting "
                         "and the codes families hold."
                     )
                 ]
@@ -424,7 +424,7 @@ ROSTER_PROBLEMS = {
     "no_header": gettext_lazy("The first row must name the columns; missing: %(detail)s."),
     "two_columns": gettext_lazy("Two columns have the same meaning: %(detail)s."),
     "not_csv": gettext_lazy("The file cannot be read as CSV (%(detail)s)."),
-    "too_long": gettext_lazy("Line %(line)s: too long to be a name (%(detail)s)."),
+    "too_long": gettext_lazy("Line %(line)s: too long (%(detail)s)."),
     "too_many": gettext_lazy("More than %(detail)s pupils in one file."),
     "no_first_name": gettext_lazy("Line %(line)s: the first name is missing."),
     "no_last_name": gettext_lazy("Line %(line)s: the last name is missing."),
@@ -433,9 +433,23 @@ ROSTER_PROBLEMS = {
 }
 
 
+ROSTER_COLUMNS = {
+    "first_name": gettext_lazy("first name"),
+    "last_name": gettext_lazy("last name"),
+    "class_name": gettext_lazy("class"),
+    "parent_email": gettext_lazy("parent email"),
+}
+
+
 def roster_problems(problems: list[roster.Problem]) -> list[str]:
     """The problems of a names list, in the reader's language."""
-    return [str(ROSTER_PROBLEMS[p.kind]) % {"line": p.line, "detail": p.detail} for p in problems]
+
+    def detail(p: roster.Problem) -> str:
+        if p.kind in ("no_header", "two_columns", "too_long"):
+            return ", ".join(str(ROSTER_COLUMNS.get(c, c)) for c in p.detail.split(", "))
+        return p.detail
+
+    return [str(ROSTER_PROBLEMS[p.kind]) % {"line": p.line, "detail": detail(p)} for p in problems]
 
 
 def import_roster(session: Session, *, user, data: bytes, filename: str) -> list[QrCard]:
@@ -466,7 +480,7 @@ def void_card(card: QrCard, *, user) -> QrCard:
         raise CardError(_("This card is void already."))
     if Gallery.objects.filter(access_code=card.access_code_id).exists():
         raise CardError(
-            _("This card's gallery is active: its code stays; the family can get it again.")
+            _("This card’s gallery is open: its code stays valid; give the family the same code.")
         )
     session = _lock_for_cards(card.session)
     updated = AccessCode.objects.filter(
@@ -628,7 +642,7 @@ class ImportProblem(SeanceError):
 
 IMPORT_PROBLEMS = {
     "empty": gettext_lazy("The file is empty."),
-    "too_large": gettext_lazy("The file is too large to be a photo, or its image is."),
+    "too_large": gettext_lazy("The file, or the picture in it, is too large for a photo."),
     "not_jpeg": gettext_lazy("Not a JPEG photo (PNG, HEIC and other formats are not imported)."),
     "corrupt": gettext_lazy("The file is damaged or cut short: it cannot be read as a photo."),
     "bad_name": gettext_lazy("The file name cannot be used."),

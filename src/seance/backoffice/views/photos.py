@@ -8,6 +8,7 @@ from django.core.files.storage import storages
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from seance.backoffice.views.base import limit_body, staff_view
@@ -150,7 +151,7 @@ def sorting_activate(request, session):
     done = services.activate_access_codes(session, user=request.user)
     messages.success(
         request,
-        _("%(created)s galleries opened, %(placed)s photos placed.")
+        _("Galleries opened: %(created)s · photos placed: %(placed)s.")
         % {"created": len(done.created), "placed": done.photos_placed},
     )
     return redirect("backoffice:sorting_review", session=session.pk)
@@ -193,7 +194,11 @@ def sorting_fix(request, session):
     except services.CardError as e:
         messages.error(request, e.message)
     else:
-        messages.success(request, _("%s photos updated.") % len(photos))
+        messages.success(
+            request,
+            ngettext("%(n)s photo updated.", "%(n)s photos updated.", len(photos))
+            % {"n": len(photos)},
+        )
     return redirect("backoffice:sorting_review", session=session.pk)
 
 
