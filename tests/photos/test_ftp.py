@@ -99,7 +99,7 @@ def new_session(organizer, user, reference: str, shooting_date: dt.date):
     )
 
 
-def wait_until(condition, seconds: float = 5.0) -> None:
+def wait_until(condition, seconds: float = 20.0) -> None:
     """For what another connection's thread does on its own time."""
     deadline = time.monotonic() + seconds
     while not condition():
