@@ -169,3 +169,14 @@ def test_ftp_account_page_shows_the_password_once(logged_in, organizer):
     assert check_ftp_login(organizer.slug, password).organizer == organizer
     again = logged_in.get(reverse("backoffice:ftp_account")).content.decode()
     assert password not in again
+
+
+def test_photos_move_to_another_album(logged_in, session):
+    cp_a = services.get_or_create_album(session, "CP-A")
+    cp_b = services.get_or_create_album(session, "CP-B")
+    photo = services.ingest_photo(session, album=cp_a, data=camera_jpeg(), filename="a.jpg").photo
+    logged_in.post(
+        reverse("backoffice:sorting_fix", kwargs={"session": session.pk}),
+        {"action": "album", "photo": [photo.pk], "album": cp_b.pk},
+    )
+    assert Photo.objects.get(pk=photo.pk).album == cp_b

@@ -197,3 +197,41 @@ def test_import_command_report(session, tmp_path, cards):
     again = json.loads(out.getvalue())
     assert again["imported"] == [] and len(again["duplicates"]) == 2
     assert Photo.objects.count() == 2
+
+
+def test_an_import_killed_half_way_completes_on_the_second_run(session, tmp_path, monkeypatch):
+    """Killed after storing the third file but before recording it: the re-run records it
+    (reusing the stored files), skips the first two, and imports the rest — once each."""
+    from django.core.files.storage import storages
+
+    folder = tmp_path / "card"
+    folder.mkdir()
+    for i in range(5):
+        (folder / f"IMG_{i}.JPG").write_bytes(camera_jpeg(seed=100 + i, taken_at=T0))
+    real_create = Photo.objects.create
+    calls = []
+
+    def dying_create(**fields):
+        calls.append(fields["original_name"])
+        if len(calls) == 3:
+            raise KeyboardInterrupt  # the power cut
+        return real_create(**fields)
+
+    monkeypatch.setattr(Photo.objects, "create", dying_create)
+    with pytest.raises(KeyboardInterrupt):
+        call_command(
+            "import_photos", session.reference, str(folder), "--workers", "1", stdout=io.StringIO()
+        )
+    assert Photo.objects.count() == 2
+    monkeypatch.setattr(Photo.objects, "create", real_create)
+    out = io.StringIO()
+    call_command(
+        "import_photos", session.reference, str(folder), "--workers", "1", "--json", stdout=out
+    )
+    report = json.loads(out.getvalue())
+    assert len(report["imported"]) == 3 and len(report["duplicates"]) == 2
+    assert Photo.objects.count() == 5
+    stored = storages["private"].listdir(f"photos/{session.pk}")[0]
+    assert (
+        sum(len(storages["private"].listdir(f"photos/{session.pk}/{d}")[1]) for d in stored) == 15
+    )

@@ -903,33 +903,33 @@ def create_gallery_by_hand(
 
 
 @transaction.atomic
-def move_photos(
-    session: Session,
-    *,
-    user,
-    photos: list[Photo],
-    gallery: Gallery | None = None,
-    album: Album | None = None,
-) -> int:
-    """P13: put misplaced photos into another gallery (or none) and/or another album."""
+def move_photos(session: Session, *, user, photos: list[Photo], gallery: Gallery | None) -> int:
+    """P13: put misplaced photos into another gallery of the session, or out of any."""
     if gallery is not None and gallery.session_id != session.pk:
         raise CardError(_("That gallery is not in this session."))
-    if album is not None and album.session_id != session.pk:
-        raise CardError(_("That album is not in this session."))
-    chosen = Photo.objects.filter(session=session, pk__in=[p.pk for p in photos])
-    changes_: dict[str, Any] = {"gallery": gallery}
-    if album is not None:
-        changes_["album"] = album
-    count = chosen.update(**changes_)
+    count = Photo.objects.filter(session=session, pk__in=[p.pk for p in photos]).update(
+        gallery=gallery
+    )
     log_action(
         session,
         "seance.session.photos_moved",
         user=user,
-        data={
-            "photos": count,
-            "gallery": str(gallery) if gallery else None,
-            "album": album.name if album else None,
-        },
+        data={"photos": count, "gallery": str(gallery) if gallery else None},
+    )
+    return count
+
+
+@transaction.atomic
+def move_to_album(session: Session, *, user, photos: list[Photo], album: Album) -> int:
+    """P13: put photos into another album (the class they belong to); galleries stay."""
+    if album.session_id != session.pk:
+        raise CardError(_("That album is not in this session."))
+    count = Photo.objects.filter(session=session, pk__in=[p.pk for p in photos]).update(album=album)
+    log_action(
+        session,
+        "seance.session.photos_moved",
+        user=user,
+        data={"photos": count, "album": album.name},
     )
     return count
 

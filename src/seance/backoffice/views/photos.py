@@ -185,6 +185,12 @@ def sorting_fix(request, session):
                     Gallery.objects.filter(session=session), pk=target if target.isdigit() else 0
                 )
             services.move_photos(session, user=request.user, photos=photos, gallery=gallery)
+        elif action == "album":
+            album = get_object_or_404(
+                Album.objects.filter(session=session),
+                pk=request.POST.get("album", "") if request.POST.get("album", "").isdigit() else 0,
+            )
+            services.move_to_album(session, user=request.user, photos=photos, album=album)
         elif action == "new_gallery":
             services.create_gallery_by_hand(
                 session, user=request.user, photos=photos, name=request.POST.get("name", "")
