@@ -117,3 +117,52 @@ def test_the_seance_command_sets_up_a_fresh_data_dir(tmp_path):
     assert "owner@example.com / demo-owner" in first and first == second
     assert "0 failed" in run("tick")
     assert (tmp_path / "seance.sqlite3").exists() and (tmp_path / ".secret_key").exists()
+
+
+def test_seance_serve_answers_on_its_port(tmp_path):
+    """The README's demo command, for real: migrate, demo data, gunicorn, static files."""
+    import socket
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "SEANCE_DATA_DIR": str(tmp_path), "SEANCE_DATABASE_URL": ""}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    server = subprocess.Popen(  # noqa: S603
+        [
+            sys.executable,
+            "-m",
+            "seance.cli",
+            "serve",
+            "--demo",
+            "--no-tick",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "1",
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        import time
+
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/") as r:
+                    page = r.read().decode()
+                break
+            except OSError:
+                assert server.poll() is None, server.stdout.read().decode()
+                assert time.monotonic() < deadline, "seance serve did not answer"
+                time.sleep(0.5)
+        assert "Log in" in page
+        css = page.split('href="/static/')[1].split('"')[0]
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/static/{css}") as r:
+            assert r.status == 200
+    finally:
+        server.terminate()
+        server.wait(timeout=20)

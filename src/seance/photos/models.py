@@ -529,3 +529,25 @@ class FtpAccount(models.Model):
 
     def __str__(self):
         return self.username
+
+
+class GalleryRegistration(models.Model):
+    """P5: who opened a gallery of a session with registration on: name, email, consent."""
+
+    gallery = models.ForeignKey(Gallery, on_delete=models.CASCADE, related_name="registrations")
+    name = models.CharField(_("name"), max_length=200)
+    email = models.EmailField(_("email"))
+    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="+")
+    consented_at = models.DateTimeField(_("consent given"))
+    language = models.CharField(max_length=10, choices=settings.LANGUAGES)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("gallery registration")
+        verbose_name_plural = _("gallery registrations")
+        constraints = [
+            models.UniqueConstraint(fields=["gallery", "email"], name="galleryregistration_unique")
+        ]
+
+    def __str__(self):
+        return self.email

@@ -96,3 +96,19 @@ def photos_by_key(session: Session) -> dict:
             "album", "gallery__access_code"
         )
     }
+
+
+def gallery_photos(gallery):
+    """What a family sees in a gallery (P15): its photos, then the group photos of its album."""
+    from django.db.models import Q
+
+    from seance.photos.models import Photo
+
+    shown = Q(gallery=gallery)
+    if gallery.album_id:
+        shown |= Q(album_id=gallery.album_id, is_group=True)
+    return list(
+        Photo.objects.filter(shown, session_id=gallery.session_id)
+        .only("sha256", "original_name", "width", "height", "is_group", "taken_at")
+        .order_by("is_group", "taken_at", "import_order")
+    )

@@ -34,6 +34,7 @@ from seance.photos.models import (
     Album,
     FtpAccount,
     Gallery,
+    GalleryRegistration,
     NotifyRequest,
     Photo,
     PreRegistration,
@@ -976,3 +977,39 @@ def check_ftp_login(username: str, password: str) -> FtpAccount | None:
         make_password(password)  # same work either way: no timing hint about user names
         return None
     return account if check_password(password, account.password) else None
+
+
+@transaction.atomic
+def register_visitor(
+    gallery: Gallery,
+    *,
+    name: str,
+    email: str,
+    consent: bool,
+    agreement: Agreement,
+    language: str,
+    now=None,
+) -> GalleryRegistration:
+    """P5: the registration form before the photos; consent recorded with its version.
+
+    Registering again with the same address (another phone, a new visit) keeps the first
+    record and is not an error.
+    """
+    if not consent:
+        raise CardError(_("Please accept the agreement to see the photos."), field="consent")
+    if agreement.pk != current_agreement(gallery.session.organizer, agreement.language).pk:
+        raise CardError(
+            _("The agreement changed while you were reading it: please read it again."),
+            field="consent",
+        )
+    registration, _created = GalleryRegistration.objects.get_or_create(
+        gallery=gallery,
+        email=email.strip().lower(),
+        defaults={
+            "name": name.strip()[:200],
+            "agreement": agreement,
+            "consented_at": now or timezone.now(),
+            "language": language,
+        },
+    )
+    return registration

@@ -37,3 +37,12 @@ class PreRegistrationForm(forms.Form):
     consent = forms.BooleanField(
         label=_("I have read the agreement above and I accept it."), required=True
     )
+
+
+class GalleryRegistrationForm(forms.Form):
+    name = forms.CharField(label=_("Your name"), max_length=200)
+    email = forms.EmailField(label=_("Your email"))
+    agreement = forms.IntegerField(widget=forms.HiddenInput)
+    consent = forms.BooleanField(
+        label=_("I have read the agreement above and I accept it."), required=True
+    )

@@ -1,22 +1,25 @@
 """The family's way in (Q2, Q5, P5): type or scan the card's code, pre-register, be told."""
 
 from django.contrib import messages
+from django.core.files.storage import storages
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from seance.photos import codes
-from seance.photos.models import Agreement, SessionStatus
+from seance.photos import codes, queries
+from seance.photos.models import Agreement, Photo, Registration, SessionStatus
 from seance.photos.services import (
     CardError,
     ask_to_be_notified,
     current_agreement,
     find_access_code,
     pre_register,
+    register_visitor,
 )
 from seance.shop import ratelimit
-from seance.shop.forms import CodeForm, NotifyForm, PreRegistrationForm
+from seance.shop.forms import CodeForm, GalleryRegistrationForm, NotifyForm, PreRegistrationForm
 
 
 def _wrong_code_message() -> str:
@@ -90,6 +93,9 @@ def open_code(request, code: str):
         "code_display": codes.display(access.code),
         "notify_form": NotifyForm(),
     }
+    gallery = getattr(access, "gallery", None)
+    if session.status == SessionStatus.ON_SALE and gallery is not None:
+        return _gallery(request, access, gallery, context)
     if session.status == SessionStatus.PLANNED and card is not None and not registered:
         agreement = current_agreement(session.organizer, translation.get_language())
         context["agreement"] = agreement
@@ -181,3 +187,116 @@ def notify(request, code: str):
     elif not form.is_valid():
         messages.error(request, _("Please give a valid email address."))
     return redirect("shop:open_code", code=access.code)
+
+
+REGISTERED = "seance:registered:{}"
+
+
+def _needs_registration(request, gallery) -> bool:
+    """P5: the form comes first, unless this browser filled it in (or skipped it, when it is
+    optional) or the card was pre-registered."""
+    session = gallery.session
+    if session.registration == Registration.OFF:
+        return False
+    if request.session.get(REGISTERED.format(gallery.pk)):
+        return False
+    card = gallery.card
+    return not (card is not None and hasattr(card, "pre_registration"))
+
+
+def _gallery(request, access, gallery, context):
+    """The family's gallery: watermarked previews of its photos and of its album's group
+    photos; originals are never served here."""
+    if _needs_registration(request, gallery):
+        agreement = current_agreement(gallery.session.organizer, translation.get_language())
+        form = GalleryRegistrationForm(initial={"agreement": agreement.pk})
+        return render(
+            request,
+            "shop/gallery_register.html",
+            {**context, "gallery": gallery, "form": form, "agreement": agreement},
+        )
+    photos = queries.gallery_photos(gallery)
+    return render(
+        request,
+        "shop/gallery.html",
+        {**context, "gallery": gallery, "photos": photos},
+    )
+
+
+@require_POST
+def gallery_register(request, code: str):
+    """P5: the registration form before the photos (or "later", when it is optional)."""
+    access, refusal = _resolve(request, code)
+    if refusal is not None:
+        return refusal
+    gallery = getattr(access, "gallery", None)
+    if gallery is None or access.session.status != SessionStatus.ON_SALE:
+        return redirect("shop:open_code", code=access.code)
+    session = access.session
+    _speak_family_language(request, session)
+    if "skip" in request.POST and session.registration == Registration.OPTIONAL:
+        request.session[REGISTERED.format(gallery.pk)] = True
+        return redirect("shop:open_code", code=access.code)
+    form = GalleryRegistrationForm(request.POST)
+    if form.is_valid():
+        agreement = Agreement.objects.filter(
+            pk=form.cleaned_data["agreement"], organizer=session.organizer
+        ).first()
+        try:
+            if agreement is None:
+                raise CardError(_("Please read the agreement again."), field="consent")
+            register_visitor(
+                gallery,
+                name=form.cleaned_data["name"],
+                email=form.cleaned_data["email"],
+                consent=form.cleaned_data["consent"],
+                agreement=agreement,
+                language=translation.get_language(),
+            )
+        except CardError as e:
+            form.add_error(e.field if e.field in form.fields else None, e.message)
+        else:
+            request.session[REGISTERED.format(gallery.pk)] = True
+            return redirect("shop:open_code", code=access.code)
+    current = current_agreement(session.organizer, translation.get_language())
+    data = request.POST.copy()
+    data["agreement"] = str(current.pk)
+    form.data = data
+    return render(
+        request,
+        "shop/gallery_register.html",
+        {
+            "access": access,
+            "session": session,
+            "organizer": session.organizer,
+            "gallery": gallery,
+            "form": form,
+            "agreement": current,
+            "code_display": codes.display(access.code),
+        },
+    )
+
+
+def gallery_photo(request, code: str, digest: str, kind: str):
+    """A watermarked preview or thumbnail, only of a photo this code's gallery shows."""
+    access, refusal = _resolve(request, code)
+    if refusal is not None:
+        return refusal
+    gallery = getattr(access, "gallery", None)
+    if (
+        gallery is None
+        or access.session.status != SessionStatus.ON_SALE
+        or kind not in ("preview", "thumb")
+        or _needs_registration(request, gallery)
+    ):
+        raise Http404
+    photo = next((p for p in queries.gallery_photos(gallery) if p.sha256[:20] == digest), None)
+    if photo is None:
+        raise Http404
+    path = getattr(
+        Photo.objects.only("preview", "thumbnail").get(pk=photo.pk),
+        "preview" if kind == "preview" else "thumbnail",
+    )
+    response = FileResponse(storages["private"].open(path, "rb"), content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=86400"
+    return response

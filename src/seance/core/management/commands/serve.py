@@ -31,11 +31,6 @@ class Command(BaseCommand):
             metavar="ADDR",
             help="Also run the FTP import server on this address, e.g. 0.0.0.0:2121.",
         )
-        parser.add_argument(
-            "--ftp",
-            metavar="ADDR",
-            help="Also run the FTP import server on this address, e.g. 0.0.0.0:2121.",
-        )
 
     def handle(self, *args, **options):
         if not options["no_migrate"]:
