@@ -41,6 +41,26 @@ def _speak_family_language(request, session) -> None:
         request.LANGUAGE_CODE = session.family_language
 
 
+def _agreement_of(form, organizer) -> Agreement:
+    """The agreement version the form says the visitor read; only the organizer's own."""
+    agreement = Agreement.objects.filter(
+        pk=form.cleaned_data["agreement"], organizer=organizer
+    ).first()
+    if agreement is None:
+        raise CardError(_("Please read the agreement again."), field="consent")
+    return agreement
+
+
+def _show_current_agreement(request, form, organizer) -> Agreement:
+    """Redisplaying a consent form: show the text now in force, so the next submit consents
+    to it (it may have changed while the visitor was reading)."""
+    current = current_agreement(organizer, translation.get_language())
+    data = request.POST.copy()
+    data["agreement"] = str(current.pk)
+    form.data = data
+    return current
+
+
 def enter_code(request):
     """Q5: the shop's code page."""
     form = CodeForm(request.POST or None)
@@ -120,14 +140,9 @@ def register(request, code: str):
     session = access.session
     _speak_family_language(request, session)
     form = PreRegistrationForm(request.POST)
-    agreement = None
     if form.is_valid():
-        agreement = Agreement.objects.filter(
-            pk=form.cleaned_data["agreement"], organizer=session.organizer
-        ).first()
         try:
-            if agreement is None:
-                raise CardError(_("Please read the agreement again."), field="consent")
+            agreement = _agreement_of(form, session.organizer)
             pre_register(
                 access,
                 child_first_name=form.cleaned_data["child_first_name"],
@@ -148,12 +163,7 @@ def register(request, code: str):
                 % {"name": form.cleaned_data["child_first_name"]},
             )
             return redirect("shop:open_code", code=access.code)
-    current = current_agreement(session.organizer, translation.get_language())
-    if agreement is None or agreement.pk != current.pk:
-        # Show the text now in force, and let the next submit consent to it.
-        data = request.POST.copy()
-        data["agreement"] = str(current.pk)
-        form.data = data
+    current = _show_current_agreement(request, form, session.organizer)
     return render(
         request,
         "shop/code.html",
@@ -239,18 +249,13 @@ def gallery_register(request, code: str):
         return redirect("shop:open_code", code=access.code)
     form = GalleryRegistrationForm(request.POST)
     if form.is_valid():
-        agreement = Agreement.objects.filter(
-            pk=form.cleaned_data["agreement"], organizer=session.organizer
-        ).first()
         try:
-            if agreement is None:
-                raise CardError(_("Please read the agreement again."), field="consent")
             register_visitor(
                 gallery,
                 name=form.cleaned_data["name"],
                 email=form.cleaned_data["email"],
                 consent=form.cleaned_data["consent"],
-                agreement=agreement,
+                agreement=_agreement_of(form, session.organizer),
                 language=translation.get_language(),
             )
         except CardError as e:
@@ -258,10 +263,7 @@ def gallery_register(request, code: str):
         else:
             request.session[REGISTERED.format(gallery.pk)] = True
             return redirect("shop:open_code", code=access.code)
-    current = current_agreement(session.organizer, translation.get_language())
-    data = request.POST.copy()
-    data["agreement"] = str(current.pk)
-    form.data = data
+    current = _show_current_agreement(request, form, session.organizer)
     return render(
         request,
         "shop/gallery_register.html",
