@@ -180,3 +180,13 @@ def test_photos_move_to_another_album(logged_in, session):
         {"action": "album", "photo": [photo.pk], "album": cp_b.pk},
     )
     assert Photo.objects.get(pk=photo.pk).album == cp_b
+
+
+def test_upload_with_an_album_that_is_not_an_id(logged_in, session):
+    file = io.BytesIO(camera_jpeg())
+    file.name = "a.jpg"
+    response = logged_in.post(
+        reverse("backoffice:photo_upload", kwargs={"session": session.pk}),
+        {"album": "abc", "file": file},
+    )
+    assert response.status_code == 404

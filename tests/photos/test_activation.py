@@ -235,3 +235,50 @@ def test_an_import_killed_half_way_completes_on_the_second_run(session, tmp_path
     assert (
         sum(len(storages["private"].listdir(f"photos/{session.pk}/{d}")[1]) for d in stored) == 15
     )
+
+
+def test_a_photo_taken_out_by_hand_stays_out(session, owner, cards):
+    album = services.get_or_create_album(session, "CP-A")
+    shoot(session, album, ["card:0", "p", "p", "card:1", "p"])
+    services.activate_access_codes(session, user=owner)
+    wrong = Photo.objects.get(original_name="IMG_0002.JPG")
+    services.move_photos(session, user=owner, photos=[wrong], gallery=None)
+    shoot(session, album, ["p"], start=5)  # more photos arrive, activation again
+    services.activate_access_codes(session, user=owner)
+    assert Photo.objects.get(pk=wrong.pk).gallery is None
+    out = io.StringIO()
+    call_command("sort", session.reference, "--json", stdout=out)
+    lea = next(
+        g for g in json.loads(out.getvalue())["galleries"] if g["code"] == cards[0].access_code.code
+    )
+    assert lea["active"] and lea["photos"] == ["IMG_0001.JPG"]  # what families really see
+
+
+def test_a_half_written_original_is_written_again(session):
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import storages
+
+    album = services.get_or_create_album(session, "CP-A")
+    data = camera_jpeg(seed=77)
+    import hashlib
+
+    digest = hashlib.sha256(data).hexdigest()
+    storage = storages["private"]
+    storage.save(f"photos/{session.pk}/{digest[:2]}/{digest}.jpg", ContentFile(data[:100]))
+    photo = services.ingest_photo(session, album=album, data=data, filename="a.jpg").photo
+    assert storage.open(photo.original).read() == data
+
+
+def test_the_shared_gallery_shows_the_group_photos(session, owner):
+    from seance.photos.queries import gallery_photos
+
+    services.update_session(session, user=owner, access_type="shared")
+    album = services.get_or_create_album(session, "Prom")
+    shoot(session, album, ["p", "p"])
+    services.activate_access_codes(session, user=owner)
+    group = services.ingest_photo(
+        session, album=album, data=camera_jpeg(seed=55), filename="all.jpg"
+    ).photo
+    services.mark_group_photos(session, user=owner, photos=[group])
+    gallery = Gallery.objects.get()
+    assert "all.jpg" in [p.original_name for p in gallery_photos(gallery)]

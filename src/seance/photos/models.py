@@ -491,6 +491,8 @@ class Photo(models.Model):
     card_code = models.CharField(max_length=20, blank=True, db_index=True)
     foreign_qr = models.BooleanField(default=False)
     is_group = models.BooleanField(_("group photo"), default=False)
+    # P13: staff put it where it is (or out of any gallery); activation leaves it alone.
+    placed_by_hand = models.BooleanField(default=False)
     warnings = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

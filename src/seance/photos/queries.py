@@ -107,6 +107,8 @@ def gallery_photos(gallery):
     shown = Q(gallery=gallery)
     if gallery.album_id:
         shown |= Q(album_id=gallery.album_id, is_group=True)
+    elif gallery.card_id is None:  # one gallery for everyone (shared code): every group photo
+        shown |= Q(is_group=True)
     return list(
         Photo.objects.filter(shown, session_id=gallery.session_id)
         .only("sha256", "original_name", "width", "height", "is_group", "taken_at")

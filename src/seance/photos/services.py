@@ -479,11 +479,11 @@ def void_card(card: QrCard, *, user) -> QrCard:
     )
     if card.is_void:
         raise CardError(_("This card is void already."))
+    session = _lock_for_cards(card.session)  # before the check: activation takes this lock too
     if Gallery.objects.filter(access_code=card.access_code_id).exists():
         raise CardError(
             _("This card’s gallery is open: its code stays valid; give the family the same code.")
         )
-    session = _lock_for_cards(card.session)
     updated = AccessCode.objects.filter(
         pk=card.access_code_id, status=AccessCodeStatus.ACTIVE
     ).update(status=AccessCodeStatus.VOID, voided_at=timezone.now())
@@ -735,15 +735,18 @@ def ingest_photo(
     card_code, foreign = _card_code(session, processed.qr_texts)
     storage = storages["private"]
     base = f"photos/{session.pk}/{digest[:2]}/{digest}"
-    paths = {}
+    paths, written = {}, []
     for key, suffix, content in (
         ("original", ".jpg", data),
         ("preview", "-preview.jpg", processed.preview),
         ("thumbnail", "-thumb.jpg", processed.thumbnail),
     ):
         path = base + suffix
+        if storage.exists(path) and storage.size(path) != len(content):
+            storage.delete(path)  # left half-written by an import that was killed
         if not storage.exists(path):
             path = storage.save(path, ContentFile(content))
+            written.append(path)
         paths[key] = path
     taken_at = processed.taken_at
     if taken_at is not None and timezone.is_naive(taken_at):
@@ -773,6 +776,10 @@ def ingest_photo(
     except IntegrityError:
         # Imported meanwhile by another worker: theirs stands, ours changes nothing.
         winner = Photo.objects.get(session=session, sha256=digest)
+        kept = {winner.original, winner.preview, winner.thumbnail}
+        for path in written:
+            if path not in kept:
+                storage.delete(path)
         return IngestResult(winner, duplicate=True)
     return IngestResult(photo, duplicate=False)
 
@@ -845,7 +852,10 @@ def activate_access_codes(session: Session, *, user) -> Activation:
             )
             created.append(gallery)
         moved = Photo.objects.filter(
-            session=session, pk__in=[int(k) for k in proposed.photos], gallery__isnull=True
+            session=session,
+            pk__in=[int(k) for k in proposed.photos],
+            gallery__isnull=True,
+            placed_by_hand=False,
         ).update(gallery=gallery)
         if moved and gallery not in created:
             extended.append(gallery)
@@ -891,9 +901,12 @@ def create_gallery_by_hand(
     if not chosen:
         raise CardError(_("Choose the photos of the new gallery."))
     gallery = Gallery.objects.create(
-        session=session, access_code=_new_access_code(session), name=name.strip()[:200]
+        session=session,
+        access_code=_new_access_code(session),
+        name=name.strip()[:200],
+        album_id=chosen[0].album_id,  # its group photos show in it too (P15)
     )
-    Photo.objects.filter(pk__in=[p.pk for p in chosen]).update(gallery=gallery)
+    Photo.objects.filter(pk__in=[p.pk for p in chosen]).update(gallery=gallery, placed_by_hand=True)
     log_action(
         session,
         "seance.session.gallery_created",
@@ -909,7 +922,7 @@ def move_photos(session: Session, *, user, photos: list[Photo], gallery: Gallery
     if gallery is not None and gallery.session_id != session.pk:
         raise CardError(_("That gallery is not in this session."))
     count = Photo.objects.filter(session=session, pk__in=[p.pk for p in photos]).update(
-        gallery=gallery
+        gallery=gallery, placed_by_hand=True
     )
     log_action(
         session,

@@ -58,7 +58,10 @@ def photo_upload(request, session):
     """One file per request, so the page shows each file's progress and retries only what
     failed; sending a file twice is harmless (the import skips what it has)."""
     session = _session(request, session)
-    album = get_object_or_404(Album.objects.filter(session=session), pk=request.POST.get("album"))
+    album_id = request.POST.get("album", "")
+    album = get_object_or_404(
+        Album.objects.filter(session=session), pk=album_id if album_id.isdigit() else 0
+    )
     upload = request.FILES.get("file")
     if upload is None:
         return JsonResponse({"status": "error", "message": _("No file was sent.")}, status=400)

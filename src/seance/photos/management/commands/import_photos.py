@@ -59,6 +59,8 @@ def _ingest_one(job: tuple[int, str, str, int]) -> dict:
         return {"file": path, "status": "error", "kind": e.kind, "message": e.message}
     except OSError as e:
         return {"file": path, "status": "error", "kind": "unreadable", "message": str(e)}
+    except Exception as e:  # one file's surprise must not lose the report of the others
+        return {"file": path, "status": "error", "kind": "internal", "message": repr(e)}
     photo = result.photo
     return {
         "file": path,

@@ -36,15 +36,22 @@ class Command(BaseCommand):
         active = set(
             Gallery.objects.filter(session=session).values_list("access_code__code", flat=True)
         )
+        placed = {}  # what families of active galleries really see
+        for photo in sorted(photos, key=lambda p: (p.taken_at is None, p.taken_at, p.import_order)):
+            if photo.gallery_id:
+                placed.setdefault(photo.gallery.access_code.code, []).append(photo.original_name)
         galleries = []
         for proposed in proposal.galleries:
+            is_active = proposed.code in active
             galleries.append(
                 {
                     "code": proposed.code,
                     "album": proposed.album,
-                    "active": proposed.code in active,
+                    "active": is_active,
                     "cards": [names[k] for k in proposed.card_keys],
-                    "photos": [names[k] for k in proposed.photos],
+                    "photos": placed.get(proposed.code, [])
+                    if is_active
+                    else [names[k] for k in proposed.photos],
                 }
             )
         # Galleries made by hand or for a shared code are active but not proposed by cards.
