@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "seance.core",
     "seance.catalog",
+    "seance.commerce",
     "seance.photos",
     "seance.backoffice",
     "seance.shop",

@@ -6,3 +6,6 @@ class PhotosConfig(AppConfig):
     name = "seance.photos"
     label = "photos"
     verbose_name = _("Photo sessions")
+
+    def ready(self):
+        from seance.photos import selling  # noqa: F401 - registers the photo product kind

@@ -1,0 +1,5 @@
+from seance.core.errors import SeanceError
+
+
+class CommerceError(SeanceError):
+    pass
