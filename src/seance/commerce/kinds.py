@@ -26,7 +26,7 @@ class Offer:
 class ProductKind(Protocol):
     name: str
 
-    def offer(self, organizer, item: str, options: dict) -> Offer:
+    def offer(self, organizer, item: str) -> Offer:
         """What ``item`` is and costs for ``organizer`` now; raises CommerceError if not sold."""
 
 

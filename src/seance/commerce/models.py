@@ -28,7 +28,6 @@ class CartLine(models.Model):
     cart = models.ForeignKey(Cart, on_delete=models.CASCADE, related_name="lines")
     kind = models.CharField(max_length=30)
     item = models.CharField(max_length=200)  # the kind's own reference
-    options = models.JSONField(default=dict, blank=True)
     quantity = models.PositiveIntegerField(default=1)
     added_at = models.DateTimeField(auto_now_add=True)
 

@@ -33,7 +33,7 @@ def add_to_cart(cart: Cart, *, kind: str, item: str, quantity: int = 1) -> CartL
     the customer sees on the line, and never makes a second line)."""
     if not 1 <= quantity <= MAX_QUANTITY:
         raise CommerceError(_("Choose a quantity from 1 to %(n)s.") % {"n": MAX_QUANTITY})
-    kinds.get(kind).offer(cart.organizer, item, {})  # refuses what is not for sale here
+    kinds.get(kind).offer(cart.organizer, item)  # refuses what is not for sale here
     line = CartLine.objects.filter(cart=cart, kind=kind, item=item).first()
     if line is None:
         try:
@@ -64,7 +64,7 @@ def cart_view(cart: Cart) -> CartView:
     offered, dropped = [], []
     for line in cart.lines.all():
         try:
-            offered.append((line, kinds.get(line.kind).offer(cart.organizer, line.item, {})))
+            offered.append((line, kinds.get(line.kind).offer(cart.organizer, line.item)))
         except CommerceError:
             dropped.append(line)
     discounts = {o.group: o.discount for _line, o in offered if o.discount is not None}

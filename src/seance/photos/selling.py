@@ -24,7 +24,7 @@ def item_for(code: str, photo, product) -> str:
 class PhotoProducts:
     name = "photo"
 
-    def offer(self, organizer, item: str, options: dict) -> Offer:
+    def offer(self, organizer, item: str) -> Offer:
         try:
             code, digest, product_id = item.split(":")
             product_id = int(product_id)
