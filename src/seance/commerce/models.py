@@ -41,3 +41,105 @@ class CartLine(models.Model):
 
     def __str__(self):
         return f"{self.quantity} × {self.kind}:{self.item}"
+
+
+MONEY = {"max_digits": 13, "decimal_places": 2}
+
+
+class OrderStatus(models.TextChoices):
+    PLACED = "placed", _("Placed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Order(models.Model):
+    """O1: who bought what, when, for how much. Lines and totals are frozen when placed;
+    whether it is paid is derived from its payments (X3), never stored as a flag."""
+
+    organizer = models.ForeignKey(Organizer, on_delete=models.PROTECT, related_name="orders")
+    code = models.CharField(_("order code"), max_length=20, unique=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=OrderStatus.choices, default=OrderStatus.PLACED
+    )
+    email = models.EmailField(_("email"))
+    name = models.CharField(_("name"), max_length=200)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    language = models.CharField(_("language"), max_length=10)
+    delivery_address = models.TextField(_("delivery address"), blank=True)
+    pickup = models.BooleanField(_("pickup at school"), default=False)
+    subtotal = models.DecimalField(_("subtotal"), **MONEY)
+    discount = models.DecimalField(_("discount"), **MONEY)
+    total = models.DecimalField(_("total"), **MONEY)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(total__gte=0) & models.Q(discount__gte=0),
+                name="order_amounts_not_negative",
+            )
+        ]
+
+    def __str__(self):
+        return self.code
+
+
+class OrderLine(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    kind = models.CharField(max_length=30)
+    item = models.CharField(max_length=200)
+    description = models.CharField(max_length=300)
+    source = models.CharField(max_length=300, blank=True)  # Q6: which child/gallery
+    group = models.CharField(max_length=60, blank=True)
+    quantity = models.PositiveIntegerField()
+    unit_price = models.DecimalField(**MONEY)
+    subtotal = models.DecimalField(**MONEY)
+    discount = models.DecimalField(**MONEY)
+    total = models.DecimalField(**MONEY)
+
+    class Meta:
+        verbose_name = _("order line")
+        verbose_name_plural = _("order lines")
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"{self.quantity} × {self.description}"
+
+
+class PaymentState(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    CONFIRMED = "confirmed", _("Confirmed")
+    FAILED = "failed", _("Failed")
+
+
+class Payment(models.Model):
+    """A payment of an order. A provider's reference is unique, so a replayed notification
+    finds the payment it already recorded instead of counting it twice."""
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="payments")
+    provider = models.CharField(_("payment method"), max_length=30)
+    amount = models.DecimalField(_("amount"), **MONEY)
+    state = models.CharField(
+        _("state"), max_length=20, choices=PaymentState.choices, default=PaymentState.PENDING
+    )
+    reference = models.CharField(_("reference"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "reference"],
+                condition=~models.Q(reference=""),
+                name="payment_unique_reference",
+            ),
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="payment_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.provider} {self.amount}"

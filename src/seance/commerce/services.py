@@ -2,14 +2,17 @@
 
 import secrets
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from seance.commerce import kinds, pricing
 from seance.commerce.errors import CommerceError
-from seance.commerce.models import Cart, CartLine
+from seance.commerce.models import Cart, CartLine, Order, OrderLine, Payment, PaymentState
+from seance.core.audit import log_action
 from seance.core.models import Organizer
 
 MAX_QUANTITY = 99
@@ -81,3 +84,110 @@ def cart_view(cart: Cart) -> CartView:
         priced=priced,
         dropped=dropped,
     )
+
+
+# --- orders and payments (O1, X3) ---------------------------------------------------------
+
+ORDER_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
+ORDER_CODE_LENGTH = 10  # ≈ 49 bits: short enough to read on the phone, not to guess
+PAYMENT_METHODS = ("bank_transfer",)
+
+
+def _new_order_code() -> str:
+    return "".join(secrets.choice(ORDER_CODE_ALPHABET) for _ in range(ORDER_CODE_LENGTH))
+
+
+def amount_paid(order: Order) -> Decimal:
+    """What confirmed payments add up to (X3: derived, never a stored flag)."""
+    total = order.payments.filter(state=PaymentState.CONFIRMED).aggregate(s=Sum("amount"))["s"]
+    return total or pricing.ZERO
+
+
+def is_paid(order: Order) -> bool:
+    return amount_paid(order) >= order.total
+
+
+@transaction.atomic
+def place_order(
+    cart: Cart,
+    *,
+    email: str,
+    name: str,
+    phone: str = "",
+    language: str = "en",
+    payment_method: str = "bank_transfer",
+    delivery_address: str = "",
+    pickup: bool = False,
+) -> Order:
+    """O1: the cart becomes an order with its prices frozen, and the cart is emptied.
+
+    The totals are the pricing function's, line by line; a line no longer for sale is left
+    out (and stays in no order). A bank transfer leaves a pending payment of the total,
+    which staff confirm when the money arrives."""
+    if payment_method not in PAYMENT_METHODS:
+        raise CommerceError(_("Choose a payment method."))
+    cart = Cart.objects.select_for_update().get(pk=cart.pk)  # one checkout per cart at a time
+    view = cart_view(cart)
+    if not view.lines:
+        raise CommerceError(_("The cart is empty."))
+    for _attempt in range(5):
+        code = _new_order_code()
+        if not Order.objects.filter(code=code).exists():
+            break
+    order = Order.objects.create(
+        organizer=cart.organizer,
+        code=code,
+        email=email.strip().lower(),
+        name=name.strip(),
+        phone=phone.strip(),
+        language=language,
+        delivery_address=delivery_address.strip(),
+        pickup=pickup,
+        subtotal=view.priced.subtotal,
+        discount=view.priced.discount,
+        total=view.priced.total,
+    )
+    OrderLine.objects.bulk_create(
+        OrderLine(
+            order=order,
+            kind=line.kind,
+            item=line.item,
+            description=offer.description,
+            source=offer.source,
+            group=offer.group,
+            quantity=line.quantity,
+            unit_price=offer.unit_price,
+            subtotal=priced.subtotal,
+            discount=priced.discount,
+            total=priced.total,
+        )
+        for line, offer, priced in view.lines
+    )
+    if order.total > 0:
+        Payment.objects.create(order=order, provider=payment_method, amount=order.total)
+    cart.lines.all().delete()
+    log_action(order, "seance.order.placed", user=None, data={"total": str(order.total)})
+    return order
+
+
+@transaction.atomic
+def confirm_payment(payment: Payment, *, user, amount: Decimal | None = None) -> Payment:
+    """O4: staff saw the money arrive. ``amount`` may differ from what was expected (a
+    partial transfer leaves the order partly paid). A payment is confirmed once: a second
+    click, or two staff at once, change nothing the second time."""
+    amount = payment.amount if amount is None else amount
+    if amount <= 0:
+        raise CommerceError(_("An amount above zero, please."))
+    updated = Payment.objects.filter(pk=payment.pk, state=PaymentState.PENDING).update(
+        state=PaymentState.CONFIRMED, amount=amount, confirmed_at=timezone.now()
+    )
+    if not updated:
+        raise CommerceError(_("This payment is not waiting for confirmation."))
+    payment.refresh_from_db()
+    log_action(
+        payment.order,
+        "seance.order.payment_confirmed",
+        user=user,
+        data={"amount": str(amount), "method": payment.provider},
+    )
+    return payment
