@@ -7,9 +7,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
-from seance.core.models import Organizer, OrganizerQuerySet
-
-MONEY = {"max_digits": 13, "decimal_places": 2}
+from seance.core.models import MONEY, Organizer, OrganizerQuerySet
 
 
 class PriceProfile(models.Model):

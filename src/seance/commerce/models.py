@@ -3,7 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from seance.core.models import Organizer
+from seance.core.models import MONEY, Organizer
 
 
 class Cart(models.Model):
@@ -41,9 +41,6 @@ class CartLine(models.Model):
 
     def __str__(self):
         return f"{self.quantity} × {self.kind}:{self.item}"
-
-
-MONEY = {"max_digits": 13, "decimal_places": 2}
 
 
 class OrderStatus(models.TextChoices):

@@ -13,6 +13,7 @@ from seance.commerce import kinds, pricing
 from seance.commerce.errors import CommerceError
 from seance.commerce.models import Cart, CartLine, Order, OrderLine, Payment, PaymentState
 from seance.core.audit import log_action
+from seance.core.codes import random_code
 from seance.core.models import Organizer
 
 MAX_QUANTITY = 99
@@ -88,13 +89,8 @@ def cart_view(cart: Cart) -> CartView:
 
 # --- orders and payments (O1, X3) ---------------------------------------------------------
 
-ORDER_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
 ORDER_CODE_LENGTH = 10  # ≈ 49 bits: short enough to read on the phone, not to guess
 PAYMENT_METHODS = ("bank_transfer",)
-
-
-def _new_order_code() -> str:
-    return "".join(secrets.choice(ORDER_CODE_ALPHABET) for _ in range(ORDER_CODE_LENGTH))
 
 
 def amount_paid(order: Order) -> Decimal:
@@ -131,7 +127,7 @@ def place_order(
     if not view.lines:
         raise CommerceError(_("The cart is empty."))
     for _attempt in range(5):
-        code = _new_order_code()
+        code = random_code(ORDER_CODE_LENGTH)
         if not Order.objects.filter(code=code).exists():
             break
     order = Order.objects.create(

@@ -10,6 +10,9 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# X3: money is exact, two decimals, up to 99 billion; every amount field uses this.
+MONEY = {"max_digits": 13, "decimal_places": 2}
+
 CURRENCIES = [
     ("EUR", "EUR — euro"),
     ("PLN", "PLN — złoty"),

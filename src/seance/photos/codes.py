@@ -14,7 +14,8 @@ reduced scale. Scheme and host are case-insensitive, and the shop answers ``/G/`
 import re
 import secrets
 
-ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
+from seance.core.codes import ALPHABET, random_code
+
 LENGTH = 12
 GROUP = 4
 
@@ -24,7 +25,7 @@ _SEPARATORS = re.compile(r"[\s\-_.]+")
 
 def new_code(randbelow=secrets.randbelow) -> str:
     """A fresh random code (the caller makes sure it was never used before)."""
-    return "".join(ALPHABET[randbelow(len(ALPHABET))] for _ in range(LENGTH))
+    return random_code(LENGTH, randbelow)
 
 
 def normalize(typed: str) -> str | None:
