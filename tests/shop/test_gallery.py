@@ -43,7 +43,7 @@ def photo_url(gallery, photo, kind="thumb", code=None):
         "shop:gallery_photo",
         kwargs={
             "code": code or gallery.access_code.code,
-            "digest": photo.sha256[:20],
+            "digest": photo.digest,
             "kind": kind,
         },
     )

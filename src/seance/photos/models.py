@@ -511,6 +511,11 @@ class Photo(models.Model):
     def is_card(self) -> bool:
         return bool(self.card_code)
 
+    @property
+    def digest(self) -> str:
+        """How public links name the photo: part of its content hash, never its id."""
+        return self.sha256[:20]
+
 
 class FtpAccount(models.Model):
     """P11: an organizer's FTP login for photo import; it sees ``_jobs/<reference>/<album>/``."""

@@ -98,10 +98,8 @@ def photos_by_key(session: Session) -> dict:
     }
 
 
-def gallery_photos(gallery):
-    """What a family sees in a gallery (P15): its photos, then the group photos of its album."""
-    from django.db.models import Q
-
+def _shown_in(gallery):
+    """The photos a family sees in a gallery (P15): its own and its album's group photos."""
     from seance.photos.models import Photo
 
     shown = Q(gallery=gallery)
@@ -109,8 +107,23 @@ def gallery_photos(gallery):
         shown |= Q(album_id=gallery.album_id, is_group=True)
     elif gallery.card_id is None:  # one gallery for everyone (shared code): every group photo
         shown |= Q(is_group=True)
+    return Photo.objects.filter(shown, session_id=gallery.session_id)
+
+
+def gallery_photos(gallery):
+    """The gallery page's photos: its own first, then the group photos."""
     return list(
-        Photo.objects.filter(shown, session_id=gallery.session_id)
+        _shown_in(gallery)
         .only("sha256", "original_name", "width", "height", "is_group", "taken_at")
         .order_by("is_group", "taken_at", "import_order")
     )
+
+
+def gallery_photo(gallery, digest: str):
+    """The photo of ``gallery`` whose content digest starts with ``digest``, or None.
+
+    One indexed lookup: this runs for every thumbnail a phone loads.
+    """
+    if len(digest) < 16:
+        return None
+    return _shown_in(gallery).filter(sha256__startswith=digest.lower()).first()

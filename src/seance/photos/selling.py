@@ -18,7 +18,7 @@ from seance.photos.models import AccessCode, AccessCodeStatus, DiscountKind, Ses
 
 
 def item_for(code: str, photo, product) -> str:
-    return f"{code}:{photo.sha256[:20]}:{product.pk}"
+    return f"{code}:{photo.digest}:{product.pk}"
 
 
 class PhotoProducts:
@@ -43,7 +43,7 @@ class PhotoProducts:
         if gallery is None or access.session.status != SessionStatus.ON_SALE:
             raise CommerceError(_("These photos are not on sale."))
         session = access.session
-        photo = next((p for p in queries.gallery_photos(gallery) if p.sha256[:20] == digest), None)
+        photo = queries.gallery_photo(gallery, digest)
         product = (
             session.price_profile.products.filter(pk=product_id, is_active=True).first()
             if session.price_profile_id

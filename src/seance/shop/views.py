@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from seance.photos import codes, queries
-from seance.photos.models import Agreement, Photo, Registration, SessionStatus
+from seance.photos.models import Agreement, Registration, SessionStatus
 from seance.photos.services import (
     CardError,
     ask_to_be_notified,
@@ -292,13 +292,10 @@ def gallery_photo(request, code: str, digest: str, kind: str):
         or _needs_registration(request, gallery)
     ):
         raise Http404
-    photo = next((p for p in queries.gallery_photos(gallery) if p.sha256[:20] == digest), None)
+    photo = queries.gallery_photo(gallery, digest)
     if photo is None:
         raise Http404
-    path = getattr(
-        Photo.objects.only("preview", "thumbnail").get(pk=photo.pk),
-        "preview" if kind == "preview" else "thumbnail",
-    )
+    path = photo.preview if kind == "preview" else photo.thumbnail
     response = FileResponse(storages["private"].open(path, "rb"), content_type="image/jpeg")
     response["Cache-Control"] = "private, max-age=86400"
     return response
