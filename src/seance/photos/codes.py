@@ -50,27 +50,15 @@ def card_payload(site_url: str, code: str) -> str:
     return f"{scheme.upper()}://{host.upper()}{slash}{path}/G/{code}"
 
 
-def code_from_payload(text: str, site_url: str) -> str | None:
-    """The code in a scanned QR if it is one of this installation's cards, else None.
-
-    A poster, a T-shirt or another studio's card is not a card of ours (P14, Q3).
-    """
-    prefix = card_payload(site_url, "").upper()
-    text = (text or "").strip()
-    if not text.upper().startswith(prefix):
-        return None
-    return normalize(text[len(prefix) :])
-
-
 _LINK = re.compile(rf"/G/([A-Z0-9]{{{LENGTH}}})/?$")
 
 
 def code_in_link(text: str) -> str | None:
     """The code of a card link from any Séance address (``…/G/<CODE>``), else None.
 
-    The import uses this rather than :func:`code_from_payload` so that cards printed before
-    the site moved (or from the demo address) still sort; whether the code is one of the
-    organizer's cards is then checked in the database.
+    Any address, so that cards printed before the site moved (or from the demo address)
+    still sort; whether the code is one of the organizer's cards is then checked in the
+    database, so posters, T-shirts and other studios' cards are never taken for a pupil.
     """
     match = _LINK.search((text or "").strip().upper())
     return normalize(match.group(1)) if match else None

@@ -8,6 +8,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from seance.core.models import MONEY, Organizer, OrganizerQuerySet, reference_validator
+from seance.photos.codes import display
 
 
 class Sponsor(models.Model):
@@ -307,8 +308,6 @@ class AccessCode(models.Model):
         verbose_name_plural = _("access codes")
 
     def __str__(self):
-        from seance.photos.codes import display
-
         return display(self.code)
 
 

@@ -13,7 +13,7 @@ from seance.backoffice.forms import AddCardsForm, AgreementForm, NamesListForm, 
 from seance.backoffice.views.base import apply_errors, limit_body, staff_view
 from seance.core import permissions as perms
 from seance.core.exports import csv_rows
-from seance.photos import codes, printing, queries, roster, services
+from seance.photos import printing, queries, roster, services
 from seance.photos.models import AccessCodeStatus, PreRegistration, QrCard, Session
 from seance.photos.services import CardError
 
@@ -37,7 +37,6 @@ def card_list(request, session):
             "add_form": AddCardsForm(initial={"count": missing or 10}),
             "names_form": NamesListForm(),
             "print_form": PrintCardsForm(initial={"per_page": request.organizer.cards_per_page}),
-            "display": codes.display,
         },
     )
 
