@@ -124,3 +124,21 @@ def client_factory():
     from django.test import Client
 
     return Client
+
+
+@pytest.fixture
+def new_session(organizer, owner, segment, sponsor, today):
+    """Another session of the organizer: ``new_session(reference="X", **settings)``."""
+
+    def make(*, reference: str, **fields):
+        values = {
+            "name": reference,
+            "shooting_date": today,
+            "segment": segment,
+            "sponsor": sponsor,
+            "watermark_text": "x",
+        }
+        values.update(fields)
+        return photos.create_session(organizer, user=owner, reference=reference, **values)
+
+    return make

@@ -53,17 +53,8 @@ def test_album_and_upload(logged_in, session, owner):
     assert "1 photo" in page.content.decode()
 
 
-def test_upload_into_another_sessions_album_is_refused(logged_in, session, organizer, owner, today):
-    other = services.create_session(
-        organizer,
-        user=owner,
-        name="Other",
-        reference="OTHER",
-        shooting_date=today,
-        segment=session.segment,
-        sponsor=session.sponsor,
-        watermark_text="x",
-    )
+def test_upload_into_another_sessions_album_is_refused(logged_in, session, new_session):
+    other = new_session(reference="OTHER")
     foreign_album = services.get_or_create_album(other, "X")
     response = upload(logged_in, session, foreign_album, camera_jpeg(), "a.jpg")
     assert response.status_code == 404
@@ -126,17 +117,8 @@ def test_review_fix_and_activate(logged_in, session, owner):
     assert Photo.objects.get(pk=moved.pk).gallery == second
 
 
-def test_fixes_cannot_reach_another_sessions_photos(logged_in, session, organizer, owner, today):
-    other = services.create_session(
-        organizer,
-        user=owner,
-        name="Other",
-        reference="OTHER",
-        shooting_date=today,
-        segment=session.segment,
-        sponsor=session.sponsor,
-        watermark_text="x",
-    )
+def test_fixes_cannot_reach_another_sessions_photos(logged_in, session, new_session):
+    other = new_session(reference="OTHER")
     theirs = services.ingest_photo(
         other, album=services.get_or_create_album(other, "X"), data=camera_jpeg(), filename="a.jpg"
     ).photo

@@ -86,19 +86,14 @@ def test_foreign_price_profile_and_segment_are_refused(client, stranger, session
 
 
 def test_shooting_date_fills_the_empty_milestones_of_the_segment(
-    logged_in, organizer, owner, segment, sponsor, profile, today
+    new_session, logged_in, organizer, owner, segment, sponsor, profile, today
 ):
     shoot = today + dt.timedelta(days=5)
-    services.create_session(
-        organizer,
-        user=owner,
+    new_session(
         name="Last year",
         reference="LY",
         shooting_date=shoot,
-        segment=segment,
-        sponsor=sponsor,
         price_profile=profile,
-        watermark_text="x",
         discount_kind="percent",
         discount_value=Decimal("10"),
         discount_until=shoot + dt.timedelta(days=14),
@@ -146,17 +141,12 @@ def test_assistant_cannot_set_a_discount_or_share_sales(
 
 
 def test_a_session_goes_on_sale_only_with_a_price_profile(
-    organizer, owner, segment, sponsor, today
+    new_session, organizer, owner, segment, sponsor, today
 ):
-    session = services.create_session(
-        organizer,
-        user=owner,
+    session = new_session(
         name="No prices",
         reference="NP",
         shooting_date=today,
-        segment=segment,
-        sponsor=sponsor,
-        watermark_text="x",
     )
     with pytest.raises(services.SessionError) as e:
         services.change_session_status(session, SessionStatus.ON_SALE, user=owner)
@@ -165,17 +155,14 @@ def test_a_session_goes_on_sale_only_with_a_price_profile(
     assert session.status == SessionStatus.PLANNED
 
 
-def test_discount_cannot_end_before_the_shoot(organizer, owner, segment, sponsor, today):
+def test_discount_cannot_end_before_the_shoot(
+    new_session, organizer, owner, segment, sponsor, today
+):
     with pytest.raises(ValidationError) as e:
-        services.create_session(
-            organizer,
-            user=owner,
+        new_session(
             name="Early",
             reference="EARLY",
             shooting_date=today + dt.timedelta(days=10),
-            segment=segment,
-            sponsor=sponsor,
-            watermark_text="x",
             discount_kind="amount",
             discount_value=Decimal("2"),
             discount_until=today + dt.timedelta(days=2),
@@ -193,19 +180,14 @@ def test_oversized_upload_is_refused_before_it_is_read(logged_in, session):
 
 
 def test_new_session_preview_uses_the_segment_image_unless_removed(
-    logged_in, organizer, owner, segment, sponsor, profile, today, tmp_path, settings
+    new_session, logged_in, organizer, owner, segment, sponsor, profile, today, tmp_path, settings
 ):
     settings.MEDIA_ROOT = tmp_path
-    session = services.create_session(
-        organizer,
-        user=owner,
+    session = new_session(
         name="With logo",
         reference="LOGO",
         shooting_date=today,
-        segment=segment,
-        sponsor=sponsor,
         watermark_kind="text",
-        watermark_text="x",
     )
     url = reverse("backoffice:session_edit", kwargs={"session": session.pk})
     data = form_data(segment, sponsor, today, reference="LOGO", watermark_kind="image")
@@ -239,36 +221,28 @@ def test_product_kind_cannot_switch_to_or_from_package(profile, owner):
     assert digital.kind == ProductKind.DIGITAL and digital.width_cm is None
 
 
-def test_planned_dates_follow_the_organizers_calendar(organizer, owner, segment, sponsor):
+def test_planned_dates_follow_the_organizers_calendar(
+    new_session, organizer, owner, segment, sponsor
+):
     """23:30 UTC on 31 December is already 1 January in Paris: the 31st is in the past."""
     with time_machine.travel(dt.datetime(2026, 12, 31, 23, 30, tzinfo=dt.UTC), tick=False):
         assert services.today_for(organizer) == dt.date(2027, 1, 1)
         with pytest.raises(ValidationError):
-            services.create_session(
-                organizer,
-                user=owner,
+            new_session(
                 name="New Year's Eve",
                 reference="NYE",
                 shooting_date=dt.date(2026, 12, 31),
-                segment=segment,
-                sponsor=sponsor,
-                watermark_text="x",
             )
 
 
 def test_history_is_shown_in_the_organizers_time_zone(
-    logged_in, organizer, owner, segment, sponsor
+    new_session, logged_in, organizer, owner, segment, sponsor
 ):
     with time_machine.travel(dt.datetime(2026, 11, 20, 12, 0, tzinfo=dt.UTC), tick=False):
-        session = services.create_session(
-            organizer,
-            user=owner,
+        session = new_session(
             name="Noon",
             reference="NOON",
             shooting_date=dt.date(2026, 12, 1),
-            segment=segment,
-            sponsor=sponsor,
-            watermark_text="x",
         )
     page = logged_in.get(reverse("backoffice:session_detail", kwargs={"session": session.pk}))
     assert "Nov. 20, 2026, 1 p.m." in page.content.decode()  # Europe/Paris, UTC+1
@@ -328,20 +302,15 @@ def test_two_owners_demoting_each_other_leave_one_owner():
 
 
 def test_assistant_creates_a_session_with_the_segments_discount(
-    client, assistant, organizer, owner, segment, sponsor, profile, today
+    new_session, client, assistant, organizer, owner, segment, sponsor, profile, today
 ):
     """Discount fields are read-only for an assistant, yet P3 still copies them."""
     shoot = today + dt.timedelta(days=5)
-    services.create_session(
-        organizer,
-        user=owner,
+    new_session(
         name="Model",
         reference="MODEL",
         shooting_date=shoot,
-        segment=segment,
-        sponsor=sponsor,
         price_profile=profile,
-        watermark_text="x",
         discount_kind="percent",
         discount_value=Decimal("15"),
         discount_until=shoot + dt.timedelta(days=21),

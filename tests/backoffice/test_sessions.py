@@ -108,20 +108,17 @@ def test_status_buttons_move_the_session(logged_in, session):
 
 
 def test_list_filters_combine_and_search(
-    logged_in, organizer, owner, session, segment, sponsor, today
+    new_session, logged_in, organizer, owner, session, segment, sponsor, today
 ):
     other_sponsor = services.create_sponsor(organizer, user=owner, name="Club de judo")
     prom = services.create_segment(organizer, user=owner, name="Prom")
-    judo = services.create_session(
-        organizer,
-        user=owner,
+    judo = new_session(
         name="Judo gala",
         reference="JUDO-1",
         shooting_date=today + dt.timedelta(days=60),
         segment=prom,
         sponsor=other_sponsor,
         price_profile=session.price_profile,
-        watermark_text="x",
     )
     services.change_session_status(judo, SessionStatus.ON_SALE, user=owner)
     url = reverse("backoffice:session_list")
@@ -142,35 +139,35 @@ def test_list_filters_combine_and_search(
 
 
 def test_session_list_query_count_does_not_grow_with_sessions(
-    logged_in, organizer, owner, segment, sponsor, profile, today, django_assert_max_num_queries
+    new_session,
+    logged_in,
+    organizer,
+    owner,
+    segment,
+    sponsor,
+    profile,
+    today,
+    django_assert_max_num_queries,
 ):
     for i in range(30):
-        services.create_session(
-            organizer,
-            user=owner,
+        new_session(
             name=f"Class {i}",
             reference=f"C-{i}",
             shooting_date=today,
-            segment=segment,
-            sponsor=sponsor,
             price_profile=profile,
-            watermark_text="x",
         )
     with django_assert_max_num_queries(9):
         response = logged_in.get(reverse("backoffice:session_list"))
     assert len(response.context["page"]) == 30
 
 
-def test_export_is_a_safe_spreadsheet(logged_in, organizer, owner, segment, sponsor, today):
-    services.create_session(
-        organizer,
-        user=owner,
+def test_export_is_a_safe_spreadsheet(
+    new_session, logged_in, organizer, owner, segment, sponsor, today
+):
+    new_session(
         name='=HYPERLINK("http://evil")',
         reference="EVIL",
         shooting_date=today,
-        segment=segment,
-        sponsor=sponsor,
-        watermark_text="x",
     )
     response = logged_in.get(reverse("backoffice:session_export"))
     text = b"".join(response.streaming_content).decode("utf-8")
