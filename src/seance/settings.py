@@ -35,6 +35,13 @@ CSRF_TRUSTED_ORIGINS = env.list("SEANCE_CSRF_TRUSTED_ORIGINS", default=[])
 # Where Séance is reached from outside: links in emails sent without a request (tick, CLI).
 SEANCE_SITE_URL = env.str("SEANCE_SITE_URL", default="http://127.0.0.1:8000")
 
+# Payments and delivery. Stripe Checkout is offered when a secret key is set; its webhook
+# endpoint is <site>/webhooks/stripe/, signed with the endpoint's secret.
+SEANCE_STRIPE_SECRET_KEY = env.str("SEANCE_STRIPE_SECRET_KEY", default="")
+SEANCE_STRIPE_WEBHOOK_SECRET = env.str("SEANCE_STRIPE_WEBHOOK_SECRET", default="")
+# How long a download link in an email or on the order page keeps working.
+SEANCE_DOWNLOAD_DAYS = env.int("SEANCE_DOWNLOAD_DAYS", default=14)
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -46,6 +53,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "seance.core",
     "seance.catalog",
+    "seance.comms",
     "seance.commerce",
     "seance.photos",
     "seance.backoffice",

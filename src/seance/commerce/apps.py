@@ -6,3 +6,6 @@ class CommerceConfig(AppConfig):
     name = "seance.commerce"
     label = "commerce"
     verbose_name = _("Commerce")
+
+    def ready(self):
+        from seance.commerce import stripe_checkout  # noqa: F401 - registers the provider

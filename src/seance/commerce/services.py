@@ -9,7 +9,7 @@ from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from seance.commerce import kinds, pricing
+from seance.commerce import kinds, pricing, providers
 from seance.commerce.errors import CommerceError
 from seance.commerce.models import Cart, CartLine, Order, OrderLine, Payment, PaymentState
 from seance.core.audit import log_action
@@ -90,7 +90,6 @@ def cart_view(cart: Cart) -> CartView:
 # --- orders and payments (O1, X3) ---------------------------------------------------------
 
 ORDER_CODE_LENGTH = 10  # ≈ 49 bits: short enough to read on the phone, not to guess
-PAYMENT_METHODS = ("bank_transfer",)
 
 
 def amount_paid(order: Order) -> Decimal:
@@ -120,7 +119,8 @@ def place_order(
     The totals are the pricing function's, line by line; a line no longer for sale is left
     out (and stays in no order). A bank transfer leaves a pending payment of the total,
     which staff confirm when the money arrives."""
-    if payment_method not in PAYMENT_METHODS:
+    provider = providers.get(payment_method)
+    if not provider.available(cart.organizer):
         raise CommerceError(_("Choose a payment method."))
     cart = Cart.objects.select_for_update().get(pk=cart.pk)  # one checkout per cart at a time
     view = cart_view(cart)

@@ -94,6 +94,20 @@ class Organizer(models.Model):
     cards_per_page = models.PositiveSmallIntegerField(
         _("QR cards per A4 sheet"), choices=[(2, "2"), (4, "4")], default=2
     )
+    # Checkout (SPEC Q6 / issue 5): how customers may pay and receive prints.
+    bank_transfer_details = models.TextField(
+        _("bank transfer details"),
+        blank=True,
+        help_text=_(
+            "Account holder, IBAN and BIC, shown to customers who choose to pay by bank "
+            "transfer. Leave empty to not offer bank transfers."
+        ),
+    )
+    pickup_allowed = models.BooleanField(
+        _("prints may be collected at school"),
+        default=False,
+        help_text=_("Customers ordering prints may choose pickup instead of a delivery address."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

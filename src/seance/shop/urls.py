@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from seance.shop import views
+from seance.shop import views, webhooks
 
 app_name = "shop"
 
@@ -16,4 +16,5 @@ urlpatterns = [
         views.gallery_photo,
         name="gallery_photo",
     ),
+    path("webhooks/stripe/", webhooks.stripe_webhook, name="stripe_webhook"),
 ]
