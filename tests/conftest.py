@@ -25,7 +25,10 @@ def owner(db):
 
 @pytest.fixture
 def organizer(owner):
-    return core.create_organizer(name="Studio Lumière", slug="lumiere", owner=owner)
+    organizer = core.create_organizer(name="Studio Lumière", slug="lumiere", owner=owner)
+    organizer.bank_transfer_details = "Studio Lumière\nIBAN FR76 3000 6000 0112 3456 7890 189"
+    organizer.save(update_fields=["bank_transfer_details"])
+    return organizer
 
 
 @pytest.fixture

@@ -9,7 +9,9 @@ from django.urls import URLPattern, reverse
 from seance.backoffice import urls as backoffice_urls
 from seance.core.models import LogEntry, Membership
 from seance.photos.models import Session
+from tests.backoffice.test_orders import bank_transfers, order, place  # noqa: F401 - fixtures
 from tests.photos.test_ingest import _private_storage  # noqa: F401 - autouse fixture
+from tests.shop.test_gallery import galleries  # noqa: F401 - fixture
 
 PATTERNS = [p for p in backoffice_urls.urlpatterns if isinstance(p, URLPattern)]
 WITH_IDS = [p for p in PATTERNS if p.pattern.converters]
@@ -17,7 +19,7 @@ WITHOUT_IDS = [p for p in PATTERNS if not p.pattern.converters]
 
 
 @pytest.fixture
-def ids(session, profile, assistant, organizer, owner):
+def ids(session, profile, assistant, organizer, owner, order):
     """The organizer's real objects, by the name the URLconf gives their id."""
     from seance.photos.services import add_cards, get_or_create_album, ingest_photo
     from tests.photos.fakes import camera_jpeg
@@ -35,6 +37,8 @@ def ids(session, profile, assistant, organizer, owner):
         "profile": profile.pk,
         "product": profile.products.first().pk,
         "member": Membership.objects.get(organizer=organizer, user=assistant).pk,
+        "order": order.pk,
+        "payment": order.payments.get().pk,
     }
 
 

@@ -268,7 +268,17 @@ class OrganizerForm(forms.ModelForm):
 
     class Meta:
         model = Organizer
-        fields = ["name", "slug", "currency", "timezone", "languages", "cards_per_page"]
+        fields = [
+            "name",
+            "slug",
+            "currency",
+            "timezone",
+            "languages",
+            "cards_per_page",
+            "bank_transfer_details",
+            "pickup_allowed",
+        ]
+        widgets = {"bank_transfer_details": forms.Textarea(attrs={"rows": 4})}
 
 
 class AddCardsForm(forms.Form):

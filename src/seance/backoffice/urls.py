@@ -4,7 +4,16 @@ which lets the tenant-isolation test fill every URL with a real object of anothe
 
 from django.urls import path
 
-from seance.backoffice.views import cards, home, photos, prices, sessions, sponsors, team
+from seance.backoffice.views import (
+    cards,
+    home,
+    orders,
+    photos,
+    prices,
+    sessions,
+    sponsors,
+    team,
+)
 
 app_name = "backoffice"
 
@@ -77,6 +86,13 @@ urlpatterns = [
         "prices/<int:profile>/products/<int:product>/package/",
         prices.package_items,
         name="package_items",
+    ),
+    path("orders/", orders.order_list, name="order_list"),
+    path("orders/<int:order>/", orders.order_detail, name="order_detail"),
+    path(
+        "orders/<int:order>/payments/<int:payment>/confirm/",
+        orders.payment_confirm,
+        name="payment_confirm",
     ),
     path("team/", team.team_list, name="team_list"),
     path("team/<int:member>/role/", team.member_role, name="member_role"),

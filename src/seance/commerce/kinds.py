@@ -9,7 +9,7 @@ refuses an item this organizer does not sell (or no longer sells) by raising
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Protocol
+from typing import IO, Protocol
 
 from seance.commerce.pricing import Discount
 
@@ -21,6 +21,16 @@ class Offer:
     group: str = ""  # lines a discount applies to (e.g. "session:12")
     discount: Discount | None = None  # the group's current discount, if any
     source: str = ""  # where it comes from, shown on the line (Q6: which child/gallery)
+    needs_delivery: bool = False  # something physical to post (or collect, where allowed)
+    image: str = ""  # a small picture of it for the cart, as an address
+
+
+@dataclass(frozen=True)
+class Deliverable:
+    """A file a paid line gives its buyer (O6): ``key`` names it among the line's files."""
+
+    key: str
+    label: str
 
 
 class ProductKind(Protocol):
@@ -28,6 +38,13 @@ class ProductKind(Protocol):
 
     def offer(self, organizer, item: str) -> Offer:
         """What ``item`` is and costs for ``organizer`` now; raises CommerceError if not sold."""
+
+    def deliverables(self, organizer, item: str) -> list[Deliverable]:
+        """The files a paid line of ``item`` delivers (none for a print)."""
+
+    def open_deliverable(self, organizer, item: str, key: str) -> tuple[IO[bytes], str]:
+        """The file ``key`` of ``item`` and the name to save it under; CommerceError if the
+        line delivers no such file."""
 
 
 _kinds: dict[str, ProductKind] = {}

@@ -27,7 +27,7 @@ class CartLine(models.Model):
 
     cart = models.ForeignKey(Cart, on_delete=models.CASCADE, related_name="lines")
     kind = models.CharField(max_length=30)
-    item = models.CharField(max_length=200)  # the kind's own reference
+    item = models.CharField(max_length=600)  # the kind's own reference
     quantity = models.PositiveIntegerField(default=1)
     added_at = models.DateTimeField(auto_now_add=True)
 
@@ -86,7 +86,7 @@ class Order(models.Model):
 class OrderLine(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
     kind = models.CharField(max_length=30)
-    item = models.CharField(max_length=200)
+    item = models.CharField(max_length=600)
     description = models.CharField(max_length=300)
     source = models.CharField(max_length=300, blank=True)  # Q6: which child/gallery
     group = models.CharField(max_length=60, blank=True)

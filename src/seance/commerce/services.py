@@ -11,7 +11,16 @@ from django.utils.translation import gettext as _
 
 from seance.commerce import kinds, pricing, providers
 from seance.commerce.errors import CommerceError
-from seance.commerce.models import Cart, CartLine, Order, OrderLine, Payment, PaymentState
+from seance.commerce.models import (
+    Cart,
+    CartLine,
+    Order,
+    OrderLine,
+    OrderStatus,
+    Payment,
+    PaymentState,
+)
+from seance.comms.services import queue_email
 from seance.core.audit import log_action
 from seance.core.codes import random_code
 from seance.core.models import Organizer
@@ -54,6 +63,16 @@ def add_to_cart(cart: Cart, *, kind: str, item: str, quantity: int = 1) -> CartL
 
 def remove_from_cart(cart: Cart, line_id: int) -> None:
     CartLine.objects.filter(cart=cart, pk=line_id).delete()
+
+
+def set_quantity(cart: Cart, line_id: int, quantity: int) -> None:
+    """The cart page's quantity field; 0 removes the line. Only this cart's lines."""
+    if quantity == 0:
+        remove_from_cart(cart, line_id)
+        return
+    if not 1 <= quantity <= MAX_QUANTITY:
+        raise CommerceError(_("Choose a quantity from 1 to %(n)s.") % {"n": MAX_QUANTITY})
+    CartLine.objects.filter(cart=cart, pk=line_id).update(quantity=quantity)
 
 
 @dataclass(frozen=True)
@@ -163,15 +182,82 @@ def place_order(
         Payment.objects.create(order=order, provider=payment_method, amount=order.total)
     cart.lines.all().delete()
     log_action(order, "seance.order.placed", user=None, data={"total": str(order.total)})
+    _email(order, "order_placed", provider=provider if order.total > 0 else None)
+    if order.total == 0:
+        _now_paid(order)
     return order
+
+
+def start_payment(order: Order, *, return_url: str) -> str | None:
+    """Hand the order's pending payment to its provider, after the order is committed (a
+    provider may call a remote service): the address to send the customer to, or None.
+
+    When the last attempt failed (a card payment page left to expire), a new pending
+    payment of what is still due is opened with the same provider, so the customer can pay."""
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=order.pk)
+        payment = order.payments.filter(state=PaymentState.PENDING).first()
+        due = order.total - amount_paid(order)
+        if payment is None and order.status == OrderStatus.PLACED and due > 0:
+            failed = order.payments.filter(state=PaymentState.FAILED).last()
+            if failed is not None:
+                payment = Payment.objects.create(order=order, provider=failed.provider, amount=due)
+    if payment is None:
+        return None
+    return providers.get(payment.provider).start(payment, return_url=return_url)
+
+
+def needs_delivery(cart_or_view) -> bool:
+    """Whether something in the cart is to be posted (or collected, where allowed)."""
+    view = cart_or_view if isinstance(cart_or_view, CartView) else cart_view(cart_or_view)
+    return any(offer.needs_delivery for _line, offer, _priced in view.lines)
+
+
+def _email(order: Order, template: str, **context) -> None:
+    """Queue one of the order's emails (O6) in the customer's language, sent after commit,
+    at most once per order and kind."""
+    from seance.commerce import delivery
+
+    queue_email(
+        key=f"order:{order.code}:{template}",
+        to=order.email,
+        template=f"commerce/email/{template}",
+        context={
+            "order": order,
+            "organizer": order.organizer,
+            "lines": list(order.lines.all()),
+            "order_url": delivery.order_url(order),
+            **context,
+        },
+        language=order.language,
+        organizer=order.organizer,
+    )
+
+
+def _now_paid(order: Order) -> None:
+    """Once an order is fully paid: say so, and send the files it delivers."""
+    from seance.commerce import delivery
+
+    if order.total > 0:
+        _email(order, "payment_received", paid=amount_paid(order))
+    files = delivery.downloads(order)
+    if files:
+        _email(
+            order,
+            "files_ready",
+            downloads=files,
+            days=delivery.download_lifetime().days,
+        )
 
 
 @transaction.atomic
 def confirm_payment(payment: Payment, *, user, amount: Decimal | None = None) -> Payment:
-    """O4: staff saw the money arrive. ``amount`` may differ from what was expected (a
-    partial transfer leaves the order partly paid). A payment is confirmed once: a second
+    """O4: staff saw the money arrive. ``amount`` may differ from what was expected: a
+    partial transfer leaves the order partly paid, with the rest expected as a new pending
+    payment. A payment is confirmed once: a second
     click, or two staff at once, change nothing the second time."""
-    amount = payment.amount if amount is None else amount
+    expected = payment.amount
+    amount = expected if amount is None else amount.quantize(pricing.CENT)
     if amount <= 0:
         raise CommerceError(_("An amount above zero, please."))
     updated = Payment.objects.filter(pk=payment.pk, state=PaymentState.PENDING).update(
@@ -180,10 +266,18 @@ def confirm_payment(payment: Payment, *, user, amount: Decimal | None = None) ->
     if not updated:
         raise CommerceError(_("This payment is not waiting for confirmation."))
     payment.refresh_from_db()
+    due = payment.order.total - amount_paid(payment.order)
+    if amount < expected and due > 0:
+        # A partial transfer: the rest stays expected, to be confirmed when it arrives.
+        Payment.objects.create(
+            order=payment.order, provider=payment.provider, amount=min(due, expected - amount)
+        )
     log_action(
         payment.order,
         "seance.order.payment_confirmed",
         user=user,
         data={"amount": str(amount), "method": payment.provider},
     )
+    if is_paid(payment.order):
+        _now_paid(payment.order)
     return payment

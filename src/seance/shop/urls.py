@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from seance.shop import views, webhooks
+from seance.shop import buying, views, webhooks
 
 app_name = "shop"
 
@@ -16,5 +16,14 @@ urlpatterns = [
         views.gallery_photo,
         name="gallery_photo",
     ),
+    path("g/<str:code>/photo/<str:digest>/", buying.photo_page, name="photo"),
+    path("g/<str:code>/package/<int:product>/", buying.package_page, name="package"),
+    path("g/<str:code>/add/", buying.add, name="add_to_cart"),
+    path("shop/<slug:organizer>/cart/", buying.cart_page, name="cart"),
+    path("shop/<slug:organizer>/cart/update/", buying.cart_update, name="cart_update"),
+    path("shop/<slug:organizer>/checkout/", buying.checkout, name="checkout"),
+    path("orders/<str:token>/", buying.order_page, name="order"),
+    path("orders/<str:token>/pay/", buying.pay, name="pay"),
+    path("download/<str:token>/", buying.download, name="download"),
     path("webhooks/stripe/", webhooks.stripe_webhook, name="stripe_webhook"),
 ]

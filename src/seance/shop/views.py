@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from seance.photos import codes, queries
 from seance.photos.models import Agreement, Registration, SessionStatus
+from seance.photos.selling import current_discount
 from seance.photos.services import (
     CardError,
     ask_to_be_notified,
@@ -19,6 +20,7 @@ from seance.photos.services import (
     register_visitor,
 )
 from seance.shop import ratelimit
+from seance.shop.carts import cart_count
 from seance.shop.forms import CodeForm, GalleryRegistrationForm, NotifyForm, PreRegistrationForm
 
 
@@ -229,7 +231,13 @@ def _gallery(request, access, gallery, context):
     return render(
         request,
         "shop/gallery.html",
-        {**context, "gallery": gallery, "photos": photos},
+        {
+            **context,
+            "gallery": gallery,
+            "photos": photos,
+            "discount": current_discount(gallery.session),
+            "cart_count": cart_count(request, gallery.session.organizer),
+        },
     )
 
 

@@ -29,6 +29,9 @@ ACTION_LABELS = {
     "seance.price_profile.product_changed": _("Product changed"),
     "seance.price_profile.product_removed": _("Product removed"),
     "seance.price_profile.package_changed": _("Package contents changed"),
+    "seance.order.placed": _("Order placed"),
+    "seance.order.payment_confirmed": _("Payment confirmed"),
+    "seance.order.payment_failed": _("Payment not completed"),
 }
 
 EXTRA_LABELS = {
@@ -36,6 +39,9 @@ EXTRA_LABELS = {
     "items": _("contents"),
     "email": _("email address"),
     "role": _("role"),
+    "amount": _("amount"),
+    "method": _("payment method"),
+    "total": _("total"),
 }
 
 
@@ -48,7 +54,7 @@ def action_label(action: str) -> str:
 def _fields() -> dict:
     """Every audited model field by name: its label, and its choices if it has some."""
     fields = {}
-    for label in ("core", "photos", "catalog"):
+    for label in ("core", "photos", "catalog", "commerce"):
         for model in apps.get_app_config(label).get_models():
             for field in model._meta.get_fields():
                 if hasattr(field, "verbose_name"):

@@ -3,6 +3,7 @@
 import datetime as dt
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -11,9 +12,11 @@ from seance.catalog import services as catalog
 from seance.catalog.models import PriceProfile, ProductKind
 from seance.core import services as core
 from seance.core.models import Membership, Organizer, Role, User
+from seance.photos import codes
 from seance.photos import services as photos
-from seance.photos.models import Segment, Session, SessionStatus, Sponsor
+from seance.photos.models import AccessCode, Segment, Session, SessionStatus, Sponsor
 from seance.photos.roster import Pupil
+from seance.photos.samples import camera_jpeg
 
 ORGANIZER_SLUG = "studio-lumiere"
 DEMO_CLASSES = {
@@ -53,6 +56,16 @@ class Command(BaseCommand):
         for email, password, *_ in (OWNER, ASSISTANT):
             role = "owner" if email == OWNER[0] else "assistant"
             self.stdout.write(f"  {role:<10} {email} / {password}")
+        gallery = (
+            AccessCode.objects.filter(organizer=organizer, session__reference="DEMO-COLLEGE-6E")
+            .order_by("pk")
+            .first()
+        )
+        if gallery is not None:
+            site = settings.SEANCE_SITE_URL.rstrip("/")
+            self.stdout.write(
+                f"A family's gallery, as its card's QR opens it: {site}/g/{gallery.code}"
+            )
 
     def _user(self, email, password, first, last) -> User:
         user = User.objects.filter(email=email).first()
@@ -74,6 +87,11 @@ class Command(BaseCommand):
                 timezone="Europe/Paris",
                 languages=["fr", "en"],
             )
+            organizer.bank_transfer_details = (
+                "Studio Lumière\nIBAN FR76 3000 6000 0112 3456 7890 189\nBIC AGRIFRPP"
+            )
+            organizer.pickup_allowed = True
+            organizer.save(update_fields=["bank_transfer_details", "pickup_allowed"])
         return organizer, owner
 
     def _assistant(self, organizer, owner):
@@ -199,7 +217,7 @@ class Command(BaseCommand):
                 {"expected_subjects": 90, "access_type": "shared", "registration": "off"},
             ),
         ]
-        for reference, name, segment, sponsor, date, status, settings in plan:
+        for reference, name, segment, sponsor, date, status, options in plan:
             if Session.objects.for_organizer(organizer).filter(reference=reference).exists():
                 continue
             session = photos.create_session(
@@ -211,7 +229,7 @@ class Command(BaseCommand):
                 sponsor=sponsors[sponsor],
                 shooting_date=max(date, today),
                 **common,
-                **settings,
+                **options,
             )
             if status != SessionStatus.PLANNED:
                 photos.change_session_status(session, SessionStatus.ON_SALE, user=owner)
@@ -220,6 +238,7 @@ class Command(BaseCommand):
             if status == SessionStatus.ARCHIVED:
                 photos.change_session_status(session, SessionStatus.ARCHIVED, user=owner)
         self._cards(organizer, owner)
+        self._shoot(organizer, owner)
 
     def _cards(self, organizer, owner):
         """DEMO-PRIMARY's QR cards, made from a names list as a school would send it."""
@@ -232,3 +251,44 @@ class Command(BaseCommand):
             for first, last in names
         ]
         photos.add_cards(session, user=owner, pupils=pupils)
+
+    def _shoot(self, organizer, owner):
+        """DEMO-COLLEGE-6E's shoot: four pupils, each after their card, and the class photo,
+        sorted and on sale, so the shop can be tried from a card's code."""
+        session = Session.objects.for_organizer(organizer).get(reference="DEMO-COLLEGE-6E")
+        if session.photos.exists():
+            return
+        cards = photos.add_cards(
+            session,
+            user=owner,
+            pupils=[
+                Pupil("Inès", "Moreau", "6e B"),
+                Pupil("Lucas", "Garnier", "6e B"),
+                Pupil("Chloé", "Faure", "6e B"),
+                Pupil("Nathan", "Roux", "6e B"),
+            ],
+        )
+        album = photos.get_or_create_album(session, "6e B")
+        taken = dt.datetime(2026, 9, 15, 9, 0)
+        order = 0
+        for card in cards:
+            shots = [
+                codes.card_payload(settings.SEANCE_SITE_URL, card.access_code.code),
+                None,
+                None,
+            ]
+            for qr in shots:
+                photos.ingest_photo(
+                    session,
+                    album=album,
+                    filename=f"DSC_{order:04d}.JPG",
+                    import_order=order,
+                    data=camera_jpeg(qr=qr, seed=order, taken_at=taken),
+                )
+                order += 1
+                taken += dt.timedelta(seconds=40)
+        photos.activate_access_codes(session, user=owner)
+        group = photos.ingest_photo(
+            session, album=album, filename="CLASSE_6B.JPG", data=camera_jpeg(seed=999)
+        ).photo
+        photos.mark_group_photos(session, user=owner, photos=[group])
