@@ -417,3 +417,28 @@ def test_an_expired_card_page_can_be_paid_again(
     post_webhook(client, session_event(session_id="cs_second", amount_total=900))
     assert services.is_paid(order)
     assert not client.get(reverse("shop:order", args=[token])).context["can_pay_online"]
+
+
+def test_the_discount_is_shown_with_its_deadline_until_it_ends(
+    client, galleries, products, organizer, session
+):
+    from seance.photos import services as photos
+
+    session.discount_kind = "percent"
+    session.discount_value = Decimal("10")
+    session.discount_until = photos.today_for(organizer) + dt.timedelta(days=3)
+    session.save()
+    deadline = session.discount_until.strftime("%B")  # the month, as the date is written
+    lea = galleries[0]
+    gallery = client.get(reverse("shop:open_code", kwargs={"code": lea.access_code.code}))
+    assert "−10 % on your order until" in gallery.content.decode()
+    assert deadline[:3] in gallery.content.decode()
+    add(client, lea, photo("IMG_1.JPG"), products["Digital file"])
+    cart = client.get(reverse("shop:cart", kwargs={"organizer": organizer.slug}))
+    assert cart.context["view"].priced.total == Decimal("8.10")
+    assert f"Discount: {session.name}, until" in cart.content.decode()
+    with time_machine.travel(dt.timedelta(days=5)):
+        gallery = client.get(reverse("shop:open_code", kwargs={"code": lea.access_code.code}))
+        assert "on your order until" not in gallery.content.decode()
+        cart = client.get(reverse("shop:cart", kwargs={"organizer": organizer.slug}))
+        assert cart.context["view"].priced.total == Decimal("9.00")
