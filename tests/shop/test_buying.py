@@ -195,10 +195,12 @@ def test_checkout_without_a_payment_method_offered_places_nothing(
     assert not Order.objects.exists()
 
 
-def paid_download_journey(client, galleries, products, organizer, owner, mailoutbox, capture):
+@pytest.fixture
+def transfer_order(client, galleries, products, organizer, django_capture_on_commit_callbacks):
+    """Léa's digital file and Hugo's print, ordered to be paid by bank transfer."""
     add(client, galleries[0], photo("IMG_1.JPG"), products["Digital file"])
     add(client, galleries[1], photo("IMG_4.JPG"), products["Print 13 × 18"])
-    with capture(execute=True):
+    with django_capture_on_commit_callbacks(execute=True):
         response = checkout(client, organizer, delivery_address="1 rue de la Paix\n75002 Paris")
     order = Order.objects.get()
     assert response.status_code == 302
@@ -207,17 +209,9 @@ def paid_download_journey(client, galleries, products, organizer, owner, mailout
 
 
 def test_a_bank_transfer_order_gets_instructions_then_files_once_confirmed(
-    client, galleries, products, organizer, owner, mailoutbox, django_capture_on_commit_callbacks
+    client, transfer_order, owner, mailoutbox, django_capture_on_commit_callbacks
 ):
-    order = paid_download_journey(
-        client,
-        galleries,
-        products,
-        organizer,
-        owner,
-        mailoutbox,
-        django_capture_on_commit_callbacks,
-    )
+    order = transfer_order
     assert order.total == Decimal("15.00") and order.code in mailoutbox[0].subject
     (placed,) = mailoutbox
     assert "FR76 3000 6000" in placed.body and delivery.order_url(order) in placed.body
@@ -242,17 +236,9 @@ def test_a_bank_transfer_order_gets_instructions_then_files_once_confirmed(
 
 
 def test_download_links_expire_and_cannot_be_altered(
-    client, galleries, products, organizer, owner, mailoutbox, django_capture_on_commit_callbacks
+    client, transfer_order, owner, mailoutbox, django_capture_on_commit_callbacks
 ):
-    order = paid_download_journey(
-        client,
-        galleries,
-        products,
-        organizer,
-        owner,
-        mailoutbox,
-        django_capture_on_commit_callbacks,
-    )
+    order = transfer_order
     services.confirm_payment(order.payments.get(), user=owner)
     (link,) = delivery.downloads(order)
     path = link.url.removeprefix("http://127.0.0.1:8000")
@@ -270,17 +256,9 @@ def test_download_links_expire_and_cannot_be_altered(
 
 
 def test_originals_are_never_reachable_without_a_paid_line(
-    client, galleries, products, organizer, owner, mailoutbox, django_capture_on_commit_callbacks
+    client, transfer_order, owner, mailoutbox, django_capture_on_commit_callbacks
 ):
-    order = paid_download_journey(
-        client,
-        galleries,
-        products,
-        organizer,
-        owner,
-        mailoutbox,
-        django_capture_on_commit_callbacks,
-    )
+    order = transfer_order
     assert delivery.downloads(order) == []
     # A link signed for an unpaid order (as if it leaked from a future version) is refused.
     from django.core import signing

@@ -8,8 +8,7 @@ from decimal import Decimal
 
 from django import forms
 from django.contrib import messages
-from django.db.models import Case, Count, DecimalField, F, Q, Sum, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -17,64 +16,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from seance.backoffice.views.base import paginate, staff_view
-from seance.commerce import providers, services
+from seance.commerce import providers, queries, services
 from seance.commerce.errors import CommerceError
 from seance.commerce.models import Order, Payment, PaymentState
 from seance.core import permissions as perms
 from seance.core.audit import entries_for
-from seance.core.models import MONEY, Organizer
+from seance.core.models import MONEY
 from seance.core.templatetags.seance import money
-
-# What staff must do about an order (O2: each becomes a tile opening the filtered list).
-TO_CONFIRM = "to_confirm"  # a bank transfer is announced, its arrival is not confirmed yet
-
-# An order's payment state, derived from its confirmed payments (X3), never stored.
-PAID, PARTLY_PAID, AWAITING = "paid", "partly_paid", "awaiting"
-
-
-def _to_confirm(prefix: str = "") -> Q:
-    """Payments staff confirm by hand when the money arrives: pending bank transfers."""
-    return Q(
-        **{
-            f"{prefix}state": PaymentState.PENDING,
-            f"{prefix}provider": providers.bank_transfer.name,
-        }
-    )
-
-
-def orders_for(organizer: Organizer):
-    """The organizer's orders, newest first, each with ``paid`` (confirmed payments),
-    ``to_confirm`` (pending bank transfers) and ``payment_state``, in one query whatever
-    the number of orders."""
-    zero = Value(Decimal("0.00"), output_field=DecimalField(**MONEY))
-    return (
-        Order.objects.filter(organizer=organizer)
-        .annotate(
-            paid=Coalesce(
-                Sum("payments__amount", filter=Q(payments__state=PaymentState.CONFIRMED)),
-                zero,
-            ),
-            to_confirm=Count("payments", filter=_to_confirm("payments__")),
-        )
-        .annotate(
-            payment_state=Case(
-                When(paid__gte=F("total"), then=Value(PAID)),
-                When(paid__gt=0, then=Value(PARTLY_PAID)),
-                default=Value(AWAITING),
-            )
-        )
-        .order_by("-created_at", "-id")
-    )
-
-
-def payments_to_confirm_count(organizer: Organizer) -> int:
-    """O2: how many orders wait for a payment to be confirmed."""
-    return (
-        Payment.objects.filter(_to_confirm(), order__organizer=organizer)
-        .values("order")
-        .distinct()
-        .count()
-    )
 
 
 class OrderFilterForm(forms.Form):
@@ -87,7 +35,7 @@ class OrderFilterForm(forms.Form):
         required=False,
         choices=[
             ("", gettext_lazy("All orders")),
-            (TO_CONFIRM, gettext_lazy("Payments to confirm")),
+            (queries.TO_CONFIRM, gettext_lazy("Payments to confirm")),
         ],
     )
 
@@ -100,7 +48,7 @@ class OrderFilterForm(forms.Form):
             orders = orders.filter(
                 Q(code__icontains=q) | Q(name__icontains=q) | Q(email__icontains=q)
             )
-        if data.get("todo") == TO_CONFIRM:
+        if data.get("todo") == queries.TO_CONFIRM:
             orders = orders.filter(to_confirm__gt=0)
         return orders
 
@@ -143,14 +91,14 @@ def _method_label(name: str) -> str:
 @staff_view(perms.MANAGE_PAYMENTS)
 def order_list(request):
     filters = OrderFilterForm(request.GET or None)
-    orders = filters.apply(orders_for(request.organizer))
+    orders = filters.apply(queries.orders_for(request.organizer))
     return render(
         request,
         "backoffice/orders/list.html",
         {
             "filters": filters,
             "page": paginate(request, orders),
-            "to_confirm_count": payments_to_confirm_count(request.organizer),
+            "to_confirm_count": queries.payments_to_confirm_count(request.organizer),
         },
     )
 
@@ -180,7 +128,9 @@ def _render_detail(request, order: Order, *, bound: ConfirmPaymentForm | None = 
 
 @staff_view(perms.MANAGE_PAYMENTS)
 def order_detail(request, order):
-    return _render_detail(request, get_object_or_404(orders_for(request.organizer), pk=order))
+    return _render_detail(
+        request, get_object_or_404(queries.orders_for(request.organizer), pk=order)
+    )
 
 
 @staff_view(perms.MANAGE_PAYMENTS)
@@ -196,7 +146,7 @@ def payment_confirm(request, order, payment):
     )
     form = ConfirmPaymentForm(request.POST, payment=payment)
     if not form.is_valid():
-        order = orders_for(request.organizer).get(pk=payment.order_id)
+        order = queries.orders_for(request.organizer).get(pk=payment.order_id)
         return _render_detail(request, order, bound=form)
     try:
         payment = services.confirm_payment(
