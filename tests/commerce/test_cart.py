@@ -127,3 +127,36 @@ def test_lines_no_longer_for_sale_are_dropped_from_the_view(
 def test_cart_is_found_again_by_its_token(cart, organizer):
     assert services.cart_for(organizer, cart.token) == cart
     assert services.cart_for(organizer, "forged") != cart
+
+
+def test_tick_forgets_carts_untouched_for_thirty_days(cart, galleries, profile, organizer):
+    import time_machine
+    from django.utils import timezone
+
+    from seance.commerce.models import Cart
+    from seance.core.tick import run_tick
+
+    services.add_to_cart(
+        cart,
+        kind="photo",
+        item=item_for(
+            galleries[0].access_code.code,
+            Photo.objects.get(original_name="IMG_1.JPG"),
+            product(profile, "Digital file"),
+        ),
+    )
+    fresh = services.cart_for(organizer, None)
+    with time_machine.travel(timezone.now() + dt.timedelta(days=20)):
+        services.add_to_cart(  # used again: kept for another thirty days
+            fresh,
+            kind="photo",
+            item=item_for(
+                galleries[0].access_code.code,
+                Photo.objects.get(original_name="IMG_2.JPG"),
+                product(profile, "Digital file"),
+            ),
+        )
+    later = timezone.now() + dt.timedelta(days=31)
+    assert run_tick(now=later).done["commerce.carts"] == ["1 old cart(s) deleted"]
+    assert list(Cart.objects.all()) == [fresh]
+    assert run_tick(now=later).done["commerce.carts"] == []

@@ -8,4 +8,4 @@ class CommerceConfig(AppConfig):
     verbose_name = _("Commerce")
 
     def ready(self):
-        from seance.commerce import stripe_checkout  # noqa: F401 - registers the provider
+        from seance.commerce import jobs, stripe_checkout  # noqa: F401 - register themselves

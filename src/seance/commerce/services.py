@@ -47,6 +47,7 @@ def add_to_cart(cart: Cart, *, kind: str, item: str, quantity: int = 1) -> CartL
     if not 1 <= quantity <= MAX_QUANTITY:
         raise CommerceError(_("Choose a quantity from 1 to %(n)s.") % {"n": MAX_QUANTITY})
     kinds.get(kind).offer(cart.organizer, item)  # refuses what is not for sale here
+    Cart.objects.filter(pk=cart.pk).update(updated_at=timezone.now())  # in use: kept
     line = CartLine.objects.filter(cart=cart, kind=kind, item=item).first()
     if line is None:
         try:
