@@ -96,3 +96,35 @@ def test_unknown_payment_method_is_refused(filled_cart):
     with pytest.raises(CommerceError):
         services.place_order(filled_cart, email="a@b.fr", name="A", payment_method="cash-in-hand")
     assert filled_cart.lines.count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_checkouts_of_one_cart_at_once_place_one_order(filled_cart):
+    """A double tap on "Place the order", or two tabs: one order, the cart emptied once."""
+    import threading
+
+    from django.db import connection
+
+    barrier = threading.Barrier(2)
+    placed, refused, errors = [], [], []
+
+    def checkout():
+        barrier.wait()
+        try:
+            placed.append(place(filled_cart))
+        except CommerceError as e:
+            refused.append(e)
+        except Exception as e:  # reported below
+            errors.append(e)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=checkout) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert errors == []
+    assert (len(placed), len(refused)) == (1, 1)
+    assert Order.objects.count() == 1
+    assert Order.objects.get().lines.count() == 2
