@@ -7,6 +7,7 @@ from django.urls import path
 from seance.backoffice.views import (
     cards,
     home,
+    order_actions,
     orders,
     photos,
     prices,
@@ -30,6 +31,7 @@ urlpatterns = [
     path("sessions/<int:session>/", sessions.session_detail, name="session_detail"),
     path("sessions/<int:session>/edit/", sessions.session_edit, name="session_edit"),
     path("sessions/<int:session>/status/", sessions.session_status, name="session_status"),
+    path("sessions/<int:session>/yearbook.zip", sessions.yearbook_export, name="yearbook_export"),
     path(
         "sessions/<int:session>/watermark-preview/",
         sessions.watermark_preview,
@@ -88,11 +90,20 @@ urlpatterns = [
         name="package_items",
     ),
     path("orders/", orders.order_list, name="order_list"),
+    path("orders/bulk/", orders.order_bulk, name="order_bulk"),
+    path("orders/export.csv", orders.order_export_csv, name="order_export_csv"),
+    path("orders/lab-export.zip", orders.order_lab_export, name="order_lab_export"),
     path("orders/<int:order>/", orders.order_detail, name="order_detail"),
     path(
         "orders/<int:order>/payments/<int:payment>/confirm/",
         orders.payment_confirm,
         name="payment_confirm",
+    ),
+    path("orders/<int:order>/status/", order_actions.order_status, name="order_status"),
+    path(
+        "orders/<int:order>/resend/<str:email>/",
+        order_actions.order_resend,
+        name="order_resend",
     ),
     path("team/", team.team_list, name="team_list"),
     path("team/<int:member>/role/", team.member_role, name="member_role"),

@@ -7,6 +7,7 @@ refuses an item this organizer does not sell (or no longer sells) by raising
 :class:`commerce.errors.CommerceError`.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import IO, Protocol
@@ -22,7 +23,9 @@ class Offer:
     discount: Discount | None = None  # the group's current discount, if any
     source: str = ""  # where it comes from, shown on the line (Q6: which child/gallery)
     needs_delivery: bool = False  # something physical to post (or collect, where allowed)
+    delivers_files: bool = False  # download links once paid (see ProductKind.deliverables)
     image: str = ""  # a small picture of it for the cart, as an address
+    category: str = ""  # the kind's own classification, for filters (print, digital…)
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,18 @@ class Deliverable:
 
     key: str
     label: str
+
+
+@dataclass(frozen=True)
+class PrintFile:
+    """One picture the lab prints for a paid line (O5): from which file, at which size,
+    filed under ``folder`` (a session reference)."""
+
+    folder: str
+    name: str  # a short label for the file name (the product)
+    width_cm: Decimal
+    height_cm: Decimal
+    open: Callable[[], IO[bytes]]
 
 
 class ProductKind(Protocol):
@@ -45,6 +60,9 @@ class ProductKind(Protocol):
     def open_deliverable(self, organizer, item: str, key: str) -> tuple[IO[bytes], str]:
         """The file ``key`` of ``item`` and the name to save it under; CommerceError if the
         line delivers no such file."""
+
+    def print_files(self, organizer, item: str) -> list[PrintFile]:
+        """What the lab prints for one of ``item`` (none for a file or a ticket)."""
 
 
 _kinds: dict[str, ProductKind] = {}

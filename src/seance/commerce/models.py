@@ -1,5 +1,6 @@
 """Carts (Q6: one cart across the galleries of one organizer). Orders and payments follow."""
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -44,8 +45,23 @@ class CartLine(models.Model):
 
 
 class OrderStatus(models.TextChoices):
-    PLACED = "placed", _("Placed")
+    """Where an order is in its fulfilment; payment is separate (derived from payments)."""
+
+    PLACED = "placed", _("New")
+    IN_PRODUCTION = "in_production", _("At the lab")
+    SHIPPED = "shipped", _("Shipped")
+    COMPLETED = "completed", _("Completed")
     CANCELLED = "cancelled", _("Cancelled")
+
+
+# O4: the states an order may move to from each state (cancelled and completed are final).
+NEXT_STATUSES: dict[str, tuple[str, ...]] = {
+    OrderStatus.PLACED: (OrderStatus.IN_PRODUCTION, OrderStatus.COMPLETED, OrderStatus.CANCELLED),
+    OrderStatus.IN_PRODUCTION: (OrderStatus.SHIPPED, OrderStatus.COMPLETED, OrderStatus.CANCELLED),
+    OrderStatus.SHIPPED: (OrderStatus.COMPLETED,),
+    OrderStatus.COMPLETED: (),
+    OrderStatus.CANCELLED: (),
+}
 
 
 class Order(models.Model):
@@ -63,6 +79,7 @@ class Order(models.Model):
     language = models.CharField(_("language"), max_length=10)
     delivery_address = models.TextField(_("delivery address"), blank=True)
     pickup = models.BooleanField(_("pickup at school"), default=False)
+    cancel_reason = models.TextField(_("reason for cancelling"), blank=True)
     subtotal = models.DecimalField(_("subtotal"), **MONEY)
     discount = models.DecimalField(_("discount"), **MONEY)
     total = models.DecimalField(_("total"), **MONEY)
@@ -72,6 +89,11 @@ class Order(models.Model):
         verbose_name = _("order")
         verbose_name_plural = _("orders")
         ordering = ["-created_at", "-id"]
+        indexes = [
+            # The orders panel pages through one organizer's orders, newest first (O3).
+            models.Index(fields=["organizer", "-created_at", "-id"], name="order_panel_idx"),
+            models.Index(fields=["organizer", "status"], name="order_status_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(total__gte=0) & models.Q(discount__gte=0),
@@ -89,7 +111,10 @@ class OrderLine(models.Model):
     item = models.CharField(max_length=600)
     description = models.CharField(max_length=300)
     source = models.CharField(max_length=300, blank=True)  # Q6: which child/gallery
-    group = models.CharField(max_length=60, blank=True)
+    group = models.CharField(max_length=60, blank=True, db_index=True)
+    category = models.CharField(max_length=20, blank=True)  # the kind's own (print, digital…)
+    needs_delivery = models.BooleanField(default=False)  # something to post or collect
+    delivers_files = models.BooleanField(default=False)  # download links once paid
     quantity = models.PositiveIntegerField()
     unit_price = models.DecimalField(**MONEY)
     subtotal = models.DecimalField(**MONEY)
@@ -140,3 +165,41 @@ class Payment(models.Model):
 
     def __str__(self):
         return f"{self.provider} {self.amount}"
+
+
+class LabExport(models.Model):
+    """O5/issue 6: one hand-off of orders to the lab (the ZIP staff downloaded). An order in
+    an export is "sent to the lab"; exporting it again is possible and marked as such."""
+
+    organizer = models.ForeignKey(Organizer, on_delete=models.CASCADE, related_name="lab_exports")
+    number = models.PositiveIntegerField(_("number"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    orders = models.ManyToManyField(Order, through="LabExportOrder", related_name="lab_exports")
+
+    class Meta:
+        verbose_name = _("lab export")
+        verbose_name_plural = _("lab exports")
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["organizer", "number"], name="labexport_number")
+        ]
+
+    def __str__(self):
+        return f"#{self.number}"
+
+
+class LabExportOrder(models.Model):
+    export = models.ForeignKey(LabExport, on_delete=models.CASCADE)
+    order = models.ForeignKey(Order, on_delete=models.PROTECT)
+    again = models.BooleanField(default=False)  # the order was in an earlier export
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["export", "order"], name="labexportorder_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.order} in {self.export}"

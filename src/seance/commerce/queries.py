@@ -1,16 +1,44 @@
-"""Reusable, tenant-scoped reads of orders and payments (the staff's order pages, reports)."""
+"""Reusable, tenant-scoped reads of orders and payments (the orders panel, exports, reports).
+
+Every order row carries ``paid`` (its confirmed payments), ``to_confirm`` (pending bank
+transfers) and ``payment_state`` computed by correlated subqueries, so filters on lines or
+payments never multiply rows and a page costs the same whatever the number of orders.
+"""
 
 from decimal import Decimal
 
-from django.db.models import Case, Count, DecimalField, F, Q, Sum, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Case,
+    DecimalField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Concat
 
 from seance.commerce import providers
-from seance.commerce.models import Order, Payment, PaymentState
+from seance.commerce.models import (
+    LabExportOrder,
+    Order,
+    OrderLine,
+    OrderStatus,
+    Payment,
+    PaymentState,
+)
+from seance.comms.models import Message, MessageState
 from seance.core.models import MONEY, Organizer
 
-# What staff must do about an order (O2: each becomes a tile opening the filtered list).
+# What staff must do about an order (O2: each is a tile opening the filtered list).
 TO_CONFIRM = "to_confirm"  # a bank transfer is announced, its arrival is not confirmed yet
+TO_LAB = "to_lab"  # paid prints not handed to the lab yet
+FILES_TO_SEND = "files_to_send"  # paid files whose download email has not gone out
+TODOS = (TO_CONFIRM, TO_LAB, FILES_TO_SEND)
 
 # An order's payment state, derived from its confirmed payments (X3), never stored.
 PAID, PARTLY_PAID, AWAITING = "paid", "partly_paid", "awaiting"
@@ -26,19 +54,26 @@ def to_confirm(prefix: str = "") -> Q:
     )
 
 
-def orders_for(organizer: Organizer):
-    """The organizer's orders, newest first, each with ``paid`` (confirmed payments),
-    ``to_confirm`` (pending bank transfers) and ``payment_state``, in one query whatever
-    the number of orders."""
+def _paid():
+    confirmed = (
+        Payment.objects.filter(order=OuterRef("pk"), state=PaymentState.CONFIRMED)
+        .order_by()
+        .values("order")
+        .annotate(s=Sum("amount"))
+        .values("s")
+    )
     zero = Value(Decimal("0.00"), output_field=DecimalField(**MONEY))
+    return Coalesce(Subquery(confirmed, output_field=DecimalField(**MONEY)), zero)
+
+
+def orders_for(organizer: Organizer) -> QuerySet[Order]:
+    """The organizer's orders, newest first, with ``paid``, ``to_confirm`` and
+    ``payment_state``."""
     return (
         Order.objects.filter(organizer=organizer)
         .annotate(
-            paid=Coalesce(
-                Sum("payments__amount", filter=Q(payments__state=PaymentState.CONFIRMED)),
-                zero,
-            ),
-            to_confirm=Count("payments", filter=to_confirm("payments__")),
+            paid=_paid(),
+            to_confirm=Exists(Payment.objects.filter(to_confirm(), order=OuterRef("pk"))),
         )
         .annotate(
             payment_state=Case(
@@ -51,11 +86,49 @@ def orders_for(organizer: Organizer):
     )
 
 
+def _with_lines(**line_filter) -> Exists:
+    return Exists(OrderLine.objects.filter(order=OuterRef("pk"), **line_filter))
+
+
+def _files_sent() -> Exists:
+    """The download email of the order went out (the first one, or one sent again)."""
+    return Exists(
+        Message.objects.filter(
+            key__startswith=Concat(Value("order:"), OuterRef("code"), Value(":files_ready")),
+            state=MessageState.SENT,
+        )
+    )
+
+
+def todo(orders: QuerySet[Order], name: str) -> QuerySet[Order]:
+    """O2: the orders that wait for ``name`` (one of TODOS)."""
+    if name == TO_CONFIRM:
+        return orders.filter(to_confirm=True)
+    paid_and_open = Q(paid__gte=F("total")) & ~Q(status=OrderStatus.CANCELLED)
+    if name == TO_LAB:
+        return orders.filter(
+            paid_and_open,
+            _with_lines(needs_delivery=True),
+            ~Exists(LabExportOrder.objects.filter(order=OuterRef("pk"))),
+            status=OrderStatus.PLACED,
+        )
+    if name == FILES_TO_SEND:
+        return orders.filter(paid_and_open, _with_lines(delivers_files=True), ~_files_sent())
+    raise ValueError(name)
+
+
+def todo_counts(organizer: Organizer) -> dict[str, int]:
+    """The tiles' live counts (one query each)."""
+    orders = orders_for(organizer)
+    return {name: todo(orders, name).count() for name in TODOS}
+
+
+def with_line(orders: QuerySet[Order], **line_filter) -> QuerySet[Order]:
+    """Orders with at least one line matching ``line_filter`` (a session's group, a kind of
+    product), without repeating an order that has several."""
+    return orders.filter(_with_lines(**line_filter))
+
+
 def payments_to_confirm_count(organizer: Organizer) -> int:
     """O2: how many orders wait for a payment to be confirmed."""
-    return (
-        Payment.objects.filter(to_confirm(), order__organizer=organizer)
-        .values("order")
-        .distinct()
-        .count()
-    )
+    return todo(orders_for(organizer), TO_CONFIRM).count()

@@ -5,15 +5,18 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Sum
+from django.db.models import F, Max, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from seance.commerce import kinds, pricing, providers
 from seance.commerce.errors import CommerceError
 from seance.commerce.models import (
+    NEXT_STATUSES,
     Cart,
     CartLine,
+    LabExport,
+    LabExportOrder,
     Order,
     OrderLine,
     OrderStatus,
@@ -21,7 +24,7 @@ from seance.commerce.models import (
     PaymentState,
 )
 from seance.comms.services import queue_email
-from seance.core.audit import log_action
+from seance.core.audit import entries_for, log_action
 from seance.core.codes import random_code
 from seance.core.models import Organizer
 
@@ -171,6 +174,9 @@ def place_order(
             description=offer.description,
             source=offer.source,
             group=offer.group,
+            category=offer.category,
+            needs_delivery=offer.needs_delivery,
+            delivers_files=offer.delivers_files,
             quantity=line.quantity,
             unit_price=offer.unit_price,
             subtotal=priced.subtotal,
@@ -214,13 +220,13 @@ def needs_delivery(cart_or_view) -> bool:
     return any(offer.needs_delivery for _line, offer, _priced in view.lines)
 
 
-def _email(order: Order, template: str, **context) -> None:
+def _email(order: Order, template: str, *, key_suffix: str = "", **context) -> None:
     """Queue one of the order's emails (O6) in the customer's language, sent after commit,
-    at most once per order and kind."""
+    at most once per order and kind (and per ``key_suffix``, for an email sent again)."""
     from seance.commerce import delivery
 
     queue_email(
-        key=f"order:{order.code}:{template}",
+        key=f"order:{order.code}:{template}{key_suffix}",
         to=order.email,
         template=f"commerce/email/{template}",
         context={
@@ -282,3 +288,146 @@ def confirm_payment(payment: Payment, *, user, amount: Decimal | None = None) ->
     if is_paid(payment.order):
         _now_paid(payment.order)
     return payment
+
+
+# --- the orders panel (O4, O6, O7) ---------------------------------------------------------
+
+
+def due(order: Order) -> Decimal:
+    """What is still to be paid (never negative)."""
+    return max(order.total - amount_paid(order), pricing.ZERO)
+
+
+@transaction.atomic
+def record_payment(
+    order: Order, *, user, amount: Decimal, expected_due: Decimal, provider: str = ""
+) -> Payment:
+    """O4 (bulk confirm): ``amount`` arrived for ``order``. Confirms its pending payment when
+    there is one, else records a confirmed payment (of the last method used).
+
+    ``expected_due`` is what staff saw due when they confirmed: if the order changed
+    meanwhile (a colleague, a double submit, a card payment), nothing is recorded, so money
+    is never counted twice."""
+    order = Order.objects.select_for_update().get(pk=order.pk)
+    if order.status == OrderStatus.CANCELLED:
+        raise CommerceError(_("This order is cancelled."))
+    if due(order) != expected_due or expected_due <= 0:
+        raise CommerceError(_("This order changed meanwhile: check it again."))
+    amount = amount.quantize(pricing.CENT)
+    if amount <= 0:
+        raise CommerceError(_("An amount above zero, please."))
+    pending = order.payments.filter(state=PaymentState.PENDING).first()
+    if pending is not None:
+        return confirm_payment(pending, user=user, amount=amount)
+    last = order.payments.order_by("-created_at", "-id").first()
+    payment = Payment.objects.create(
+        order=order,
+        provider=provider or (last.provider if last else providers.bank_transfer.name),
+        amount=amount,
+        state=PaymentState.CONFIRMED,
+        confirmed_at=timezone.now(),
+    )
+    log_action(
+        order,
+        "seance.order.payment_confirmed",
+        user=user,
+        data={"amount": str(amount), "method": payment.provider},
+    )
+    if is_paid(order):
+        _now_paid(order)
+    return payment
+
+
+@transaction.atomic
+def change_status(order: Order, status: str, *, user, reason: str = "") -> Order:
+    """O4: move an order along (NEXT_STATUSES). Cancelling needs a reason, and the payments
+    still awaited are no longer expected."""
+    order = Order.objects.select_for_update().get(pk=order.pk)
+    if status not in OrderStatus.values:
+        raise CommerceError(_("Choose a status."))
+    if status not in NEXT_STATUSES.get(order.status, ()):
+        raise CommerceError(
+            _("An order that is “%(now)s” cannot become “%(next)s”.")
+            % {"now": order.get_status_display(), "next": OrderStatus(status).label}
+        )
+    reason = reason.strip()
+    if status == OrderStatus.CANCELLED:
+        if not reason:
+            raise CommerceError(_("Say why the order is cancelled."))
+        order.payments.filter(state=PaymentState.PENDING).update(state=PaymentState.FAILED)
+    before = order.status
+    order.status = status
+    if status == OrderStatus.CANCELLED:
+        order.cancel_reason = reason
+    order.save(update_fields=["status", "cancel_reason"])
+    log_action(
+        order,
+        "seance.order.status_changed",
+        user=user,
+        data={"status": [before, status], **({"reason": reason} if reason else {})},
+    )
+    return order
+
+
+def lab_ready(order: Order) -> bool:
+    """Whether an order may go to the lab: paid, not cancelled, with something to print."""
+    return (
+        order.status != OrderStatus.CANCELLED
+        and is_paid(order)
+        and order.lines.filter(needs_delivery=True).exists()
+    )
+
+
+@transaction.atomic
+def record_lab_export(organizer: Organizer, orders: list[Order], *, user) -> LabExport:
+    """Issue 6: these orders were handed to the lab in one export. New orders move to "at
+    the lab"; an order exported before is recorded again, marked as such."""
+    Organizer.objects.select_for_update().get(pk=organizer.pk)  # one number at a time
+    last = LabExport.objects.filter(organizer=organizer).aggregate(n=Max("number"))["n"]
+    export = LabExport.objects.create(organizer=organizer, number=(last or 0) + 1, created_by=user)
+    for order in orders:
+        if order.organizer_id != organizer.pk or not lab_ready(order):
+            raise CommerceError(_("Order %(code)s cannot go to the lab.") % {"code": order.code})
+        again = LabExportOrder.objects.filter(order=order).exists()
+        LabExportOrder.objects.create(export=export, order=order, again=again)
+        log_action(
+            order,
+            "seance.order.sent_to_lab",
+            user=user,
+            data={"export": export.number, **({"again": True} if again else {})},
+        )
+        if order.status == OrderStatus.PLACED:
+            Order.objects.filter(pk=order.pk).update(status=OrderStatus.IN_PRODUCTION)
+    return export
+
+
+RESENDABLE = ("order_placed", "files_ready")
+
+
+@transaction.atomic
+def resend_email(order: Order, which: str, *, user) -> None:
+    """O7: send the confirmation or the download email again (a customer lost it). Each
+    request sends one email, however often the button is clicked in one go."""
+    from seance.commerce import delivery
+
+    if which not in RESENDABLE:
+        raise CommerceError(_("Unknown email."))
+    order = Order.objects.select_for_update().get(pk=order.pk)
+    if order.status == OrderStatus.CANCELLED:
+        raise CommerceError(_("This order is cancelled."))
+    files = delivery.downloads(order) if which == "files_ready" else []
+    if which == "files_ready" and not files:
+        raise CommerceError(_("This order has no files to download (yet)."))
+    count = entries_for(order).filter(action="seance.order.email_resent", data__email=which).count()
+    context = (
+        {"downloads": files, "days": delivery.download_lifetime().days}
+        if files
+        else {"provider": _pending_provider(order)}
+    )
+    _email(order, which, key_suffix=f":again:{count + 1}", **context)
+    log_action(order, "seance.order.email_resent", user=user, data={"email": which})
+
+
+def _pending_provider(order: Order):
+    pending = order.payments.filter(state=PaymentState.PENDING).first()
+    return providers.get(pending.provider) if pending else None

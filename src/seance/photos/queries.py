@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from seance.core.models import Organizer
 from seance.photos.models import AccessCodeStatus, Segment, Session, Sponsor
@@ -127,3 +127,18 @@ def gallery_photo(gallery, digest: str):
     if len(digest) < 16:
         return None
     return _shown_in(gallery).filter(sha256__startswith=digest.lower()).first()
+
+
+def yearbook_galleries(session: Session) -> list:
+    """The galleries opened by a card (one per pupil), with the card, its pre-registration
+    and the gallery's own photos (album included, for the shooting order): three queries."""
+    from seance.photos.models import Gallery, Photo
+
+    return list(
+        Gallery.objects.filter(session=session, card__isnull=False)
+        .select_related("card__pre_registration")
+        .prefetch_related(
+            Prefetch("photos", queryset=Photo.objects.select_related("album").order_by("pk"))
+        )
+        .order_by("card__number")
+    )

@@ -18,12 +18,17 @@ from django.utils.translation import gettext as _
 
 from seance.catalog.models import Product, ProductKind
 from seance.commerce.errors import CommerceError
-from seance.commerce.kinds import Deliverable, Offer, register
+from seance.commerce.kinds import Deliverable, Offer, PrintFile, register
 from seance.commerce.pricing import Discount
 from seance.photos import codes, queries
 from seance.photos.models import AccessCode, AccessCodeStatus, DiscountKind, SessionStatus
 
 MAX_PACKAGE_PLACES = 20
+
+
+def group_of(session) -> str:
+    """The discount and reporting group of a session's order lines."""
+    return f"session:{session.pk}"
 
 
 def item_for(code: str, photos, product) -> str:
@@ -103,10 +108,12 @@ class PhotoProducts:
         return Offer(
             description=description,
             unit_price=product.price,
-            group=f"session:{session.pk}",
+            group=group_of(session),
             discount=current_discount(session),
             source=_source(chosen.access),
             needs_delivery=any(p.kind == ProductKind.PRINT for p in places),
+            delivers_files=any(p.kind == ProductKind.DIGITAL for p in places),
+            category=product.kind,
             image=reverse(
                 "shop:gallery_photo",
                 kwargs={
@@ -131,6 +138,27 @@ class PhotoProducts:
                 seen.add(photo.digest)
                 files.append(Deliverable(key=photo.digest, label=photo.original_name))
         return files
+
+    def print_files(self, organizer, item: str) -> list[PrintFile]:
+        """O5: the photos of the print places, at their product's paper size."""
+        try:
+            chosen = _resolve(organizer, item, for_sale=False)
+        except CommerceError:
+            return []
+        product = chosen.product
+        places = package_places(product) if product.kind == ProductKind.PACKAGE else [product]
+        storage = storages["private"]
+        return [
+            PrintFile(
+                folder=chosen.access.session.reference,
+                name=place.name,
+                width_cm=place.width_cm,
+                height_cm=place.height_cm,
+                open=lambda path=photo.original: storage.open(path, "rb"),
+            )
+            for place, photo in zip(places, chosen.photos, strict=True)
+            if place.kind == ProductKind.PRINT and place.width_cm and place.height_cm
+        ]
 
     def open_deliverable(self, organizer, item: str, key: str):
         if key not in {d.key for d in self.deliverables(organizer, item)}:
@@ -158,7 +186,7 @@ def current_discount(session) -> Discount | None:
     if timezone.now() > ends:
         return None
     return Discount(
-        group=f"session:{session.pk}",
+        group=group_of(session),
         kind=session.discount_kind,
         value=session.discount_value,
         label=_("%(session)s, until %(date)s")

@@ -6,11 +6,14 @@ did in the audit log in the same transaction.
 
 import datetime as dt
 import hashlib
+import logging
 import secrets
 import time
 import unicodedata
 import zoneinfo
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import Any
 
 from django.contrib.auth.hashers import check_password, make_password
@@ -18,14 +21,14 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django.db import IntegrityError, models, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from seance.core.audit import changes, log_action, snapshot
 from seance.core.errors import SeanceError
 from seance.core.models import Organizer
-from seance.photos import agreements, codes, imaging, roster, sorting
+from seance.photos import agreements, codes, imaging, lab, queries, roster, sorting, yearbook
 from seance.photos.models import (
     AccessCode,
     AccessCodeStatus,
@@ -1026,3 +1029,128 @@ def register_visitor(
         },
     )
     return registration
+
+
+# --- yearbook export -------------------------------------------------------------------------
+
+logger = logging.getLogger("seance.photos")
+
+
+@dataclass
+class YearbookExport:
+    """What :func:`export_yearbook` planned; :meth:`files` renders it as it is streamed."""
+
+    session: Session
+    book: yearbook.Yearbook
+    originals: dict[str, str]  # portrait photo key → path of its original (private storage)
+    language: str | None  # of README.TXT: the language of the request that asked for it
+    unreadable: list[yearbook.Portrait] = dataclass_field(default_factory=list)
+
+    def files(self) -> Iterator[tuple[str, Callable[[], bytes | str | None]]]:
+        """ZIP entries: the portraits, each rendered when the archive reaches it, then
+        INDEX.TXT and README.TXT, written last so that they list exactly the portraits that
+        made it (an original that cannot be read is left out and named in the README)."""
+        for portrait in self.book.portraits:
+            yield f"{yearbook.FOLDER}/{portrait.file_name}", self._renderer(portrait)
+        yield yearbook.INDEX_NAME, self.index
+        yield yearbook.README_NAME, self.readme
+
+    def _renderer(self, portrait: yearbook.Portrait) -> Callable[[], bytes | None]:
+        def render() -> bytes | None:
+            path = self.originals[portrait.subject.portrait]
+            try:
+                with storages["private"].open(path, "rb") as original:
+                    return lab.render_portrait(original)
+            except (OSError, imaging.ImagingError):
+                logger.warning("%s: yearbook portrait %s unreadable", self.session, path)
+                self.unreadable.append(portrait)
+                return None
+
+        return render
+
+    def index(self) -> str:
+        return self.book.index_text(leave_out={p.file_name for p in self.unreadable})
+
+    def readme(self) -> str:
+        session = self.session
+        count = len(self.book.portraits) - len(self.unreadable)
+        with translation.override(self.language):
+            lines = [
+                _("Yearbook portraits of “%(session)s” (%(reference)s), shot on %(date)s.")
+                % {
+                    "session": session.name,
+                    "reference": session.reference,
+                    "date": session.shooting_date.isoformat(),
+                },
+                ngettext(
+                    "%(count)s portrait in the folder %(folder)s, indexed in %(index)s "
+                    "(PSPA format: tab-separated, UTF-8).",
+                    "%(count)s portraits in the folder %(folder)s, indexed in %(index)s "
+                    "(PSPA format: tab-separated, UTF-8).",
+                    count,
+                )
+                % {
+                    "count": count,
+                    "folder": yearbook.FOLDER,
+                    "index": yearbook.INDEX_NAME,
+                },
+            ]
+            reasons = {
+                yearbook.Skip.NO_NAME: _("card %(card)s (no name)"),
+                yearbook.Skip.NO_PORTRAIT: _("%(name)s (no portrait)"),
+                yearbook.Skip.UNREADABLE: _("%(name)s (photo unreadable)"),
+            }
+            skipped = [
+                *self.book.skipped,
+                *((p.subject, yearbook.Skip.UNREADABLE) for p in self.unreadable),
+            ]
+            if skipped:
+                names = ", ".join(
+                    reasons[reason] % {"card": s.reference, "name": s.name} for s, reason in skipped
+                )
+                lines.append(_("not included: %(names)s") % {"names": names})
+        return "".join(yearbook.pspa_field(line) + "\r\n" for line in lines)
+
+
+def _yearbook_subject(gallery: Gallery, originals: dict[str, str]) -> yearbook.Subject:
+    """The pupil of a card's gallery; the path of their portrait's original goes in
+    ``originals`` under the portrait's key."""
+    card = gallery.card
+    registration = getattr(card, "pre_registration", None)
+    first, last = card.first_name, card.last_name
+    if registration is not None:  # Q2: the family's own spelling wins
+        first, last = registration.child_first_name, registration.child_last_name
+    photos = {str(p.pk): p for p in gallery.photos.all()}
+    chosen = yearbook.choose_portrait(_shots(photos.values()))
+    if chosen is not None:
+        originals[chosen] = photos[chosen].original
+    return yearbook.Subject(
+        first_name=first.strip(),
+        last_name=last.strip(),
+        class_name=(card.class_name or getattr(registration, "class_name", "")).strip(),
+        portrait=chosen,
+        reference=str(card.number),
+    )
+
+
+def export_yearbook(session: Session, *, user) -> YearbookExport:
+    """The yearbook export of ``session``: one portrait per pupil's gallery and a PSPA index.
+
+    Each gallery opened by a card is a pupil, named by the pre-registration if there is one
+    (else by the card), in the card's class; their portrait is the first photo of the
+    gallery in shooting order that is neither a card photo nor a group photo. Pupils without
+    a name or a portrait are left out and named in README.TXT. Nothing is rendered here
+    (see :meth:`YearbookExport.files`); the export is recorded in the session's log.
+    """
+    originals: dict[str, str] = {}
+    subjects = [_yearbook_subject(g, originals) for g in queries.yearbook_galleries(session)]
+    book = yearbook.plan_yearbook(subjects, volume=session.sponsor.name or session.name)
+    log_action(
+        session,
+        "seance.session.yearbook_exported",
+        user=user,
+        data={"portraits": len(book.portraits)},
+    )
+    return YearbookExport(
+        session=session, book=book, originals=originals, language=translation.get_language()
+    )

@@ -4,28 +4,41 @@ A first step of the orders panel: the tiles, combined filters, bulk actions and 
 O2–O5 grow from the list's queryset and its ``todo`` filter.
 """
 
+import datetime as dt
+import zoneinfo
 from decimal import Decimal
 
 from django import forms
 from django.contrib import messages
 from django.db.models import Q
+from django.http import QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import translation
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
+from seance.backoffice.forms import DateInput
 from seance.backoffice.views.base import paginate, staff_view
-from seance.commerce import providers, queries, services
+from seance.backoffice.views.order_actions import order_page_extras
+from seance.catalog.models import ProductKind
+from seance.commerce import kinds, providers, queries, services
 from seance.commerce.errors import CommerceError
-from seance.commerce.models import Order, Payment, PaymentState
+from seance.commerce.models import NEXT_STATUSES, Order, OrderStatus, Payment, PaymentState
 from seance.core import permissions as perms
 from seance.core.audit import entries_for
-from seance.core.models import MONEY
+from seance.core.exports import csv_rows, safe_arcname, zip_response
+from seance.core.models import MONEY, Organizer
 from seance.core.templatetags.seance import money
+from seance.photos import lab, selling
+from seance.photos.models import Session, Sponsor
 
 
 class OrderFilterForm(forms.Form):
+    """O3: filters that combine freely; they live in the URL (shareable, back-button safe)."""
+
     q = forms.CharField(
         required=False,
         label=gettext_lazy("Search"),
@@ -36,20 +49,90 @@ class OrderFilterForm(forms.Form):
         choices=[
             ("", gettext_lazy("All orders")),
             (queries.TO_CONFIRM, gettext_lazy("Payments to confirm")),
+            (queries.TO_LAB, gettext_lazy("To send to the lab")),
+            (queries.FILES_TO_SEND, gettext_lazy("Files to send")),
         ],
     )
+    status = forms.ChoiceField(
+        required=False, choices=[("", gettext_lazy("All statuses")), *OrderStatus.choices]
+    )
+    payment = forms.ChoiceField(
+        required=False,
+        choices=[
+            ("", gettext_lazy("Any payment")),
+            (queries.PAID, gettext_lazy("Paid")),
+            (queries.PARTLY_PAID, gettext_lazy("Partly paid")),
+            (queries.AWAITING, gettext_lazy("Awaiting payment")),
+        ],
+    )
+    session = forms.ModelChoiceField(
+        required=False, queryset=Session.objects.none(), empty_label=gettext_lazy("All sessions")
+    )
+    sponsor = forms.ModelChoiceField(
+        required=False, queryset=Sponsor.objects.none(), empty_label=gettext_lazy("All sponsors")
+    )
+    kind = forms.ChoiceField(
+        required=False, choices=[("", gettext_lazy("Any product")), *ProductKind.choices]
+    )
+    date_from = forms.DateField(required=False, label=gettext_lazy("From"), widget=DateInput())
+    date_to = forms.DateField(required=False, label=gettext_lazy("Until"), widget=DateInput())
+    amount_min = forms.DecimalField(
+        required=False,
+        label=gettext_lazy("Total from"),
+        min_value=0,
+        decimal_places=2,
+        widget=forms.NumberInput(attrs={"step": "0.01", "min": "0", "class": "amount"}),
+    )
+    amount_max = forms.DecimalField(
+        required=False,
+        label=gettext_lazy("to"),
+        min_value=0,
+        decimal_places=2,
+        widget=forms.NumberInput(attrs={"step": "0.01", "min": "0", "class": "amount"}),
+    )
+
+    def __init__(self, *args, organizer: Organizer, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organizer = organizer
+        self.fields["session"].queryset = Session.objects.for_organizer(organizer).order_by(
+            "-shooting_date", "name"
+        )
+        self.fields["sponsor"].queryset = Sponsor.objects.for_organizer(organizer)
 
     def apply(self, orders):
         """The valid filters on ``orders``; a broken one is ignored, not fatal to the list."""
         if not self.is_bound or (not self.is_valid() and not hasattr(self, "cleaned_data")):
             return orders
-        data = self.cleaned_data
-        if q := (data.get("q") or "").strip():
+        data = {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
+        if q := data.get("q", "").strip():
             orders = orders.filter(
                 Q(code__icontains=q) | Q(name__icontains=q) | Q(email__icontains=q)
             )
-        if data.get("todo") == queries.TO_CONFIRM:
-            orders = orders.filter(to_confirm__gt=0)
+        if "todo" in data:
+            orders = queries.todo(orders, data["todo"])
+        if "status" in data:
+            orders = orders.filter(status=data["status"])
+        if "payment" in data:
+            orders = orders.filter(payment_state=data["payment"])
+        if "session" in data:
+            orders = queries.with_line(orders, group=selling.group_of(data["session"]))
+        if "sponsor" in data:
+            sessions = Session.objects.for_organizer(self.organizer).filter(sponsor=data["sponsor"])
+            groups = [selling.group_of(s) for s in sessions.only("pk")]
+            orders = queries.with_line(orders, group__in=groups)
+        if "kind" in data:
+            orders = queries.with_line(orders, category=data["kind"])
+        zone = zoneinfo.ZoneInfo(self.organizer.timezone)
+        if "date_from" in data:
+            start = dt.datetime.combine(data["date_from"], dt.time.min, tzinfo=zone)
+            orders = orders.filter(created_at__gte=start)
+        if "date_to" in data:
+            end = dt.datetime.combine(data["date_to"] + dt.timedelta(days=1), dt.time.min, zone)
+            orders = orders.filter(created_at__lt=end)
+        if "amount_min" in data:
+            orders = orders.filter(total__gte=data["amount_min"])
+        if "amount_max" in data:
+            orders = orders.filter(total__lte=data["amount_max"])
         return orders
 
 
@@ -88,17 +171,25 @@ def _method_label(name: str) -> str:
         return name
 
 
+def filtered_orders(request, params):
+    """The organizer's orders under the list's filters (from the URL's query string)."""
+    filters = OrderFilterForm(params or None, organizer=request.organizer)
+    return filters, filters.apply(queries.orders_for(request.organizer))
+
+
 @staff_view(perms.MANAGE_PAYMENTS)
 def order_list(request):
-    filters = OrderFilterForm(request.GET or None)
-    orders = filters.apply(queries.orders_for(request.organizer))
+    """O2, O3: the tiles, the filters, the orders (selectable for O4's bulk actions)."""
+    filters, orders = filtered_orders(request, request.GET)
     return render(
         request,
         "backoffice/orders/list.html",
         {
             "filters": filters,
             "page": paginate(request, orders),
-            "to_confirm_count": queries.payments_to_confirm_count(request.organizer),
+            "tiles": queries.todo_counts(request.organizer),
+            "statuses": OrderStatus,
+            "query": request.GET.urlencode(),
         },
     )
 
@@ -122,6 +213,7 @@ def _render_detail(request, order: Order, *, bound: ConfirmPaymentForm | None = 
             "remaining": max(order.total - order.paid, Decimal("0.00")),
             "overpaid": max(order.paid - order.total, Decimal("0.00")),
             "log": entries_for(order)[:100],
+            **order_page_extras(request, order),
         },
     )
 
@@ -161,3 +253,231 @@ def payment_confirm(request, order, payment):
             % {"amount": money(payment.amount, request.organizer.currency)},
         )
     return redirect("backoffice:order_detail", order=payment.order_id)
+
+
+# --- O4, O5: bulk actions and exports on selected (or all filtered) orders -----------------
+
+BULK_ACTIONS = ("confirm", "status", "lab")
+
+
+def _selection(request) -> tuple[list[Order], list[str], str]:
+    """The orders ticked on the list (only this organizer's: a foreign or unknown id is
+    reported, never acted on), or every filtered order when none is ticked (exports only);
+    the refused ids; the list's query string to go back to."""
+    query = request.POST.get("query", "")
+    ids = request.POST.getlist("order")
+    wanted = {int(i) for i in ids if i.isdigit()}
+    orders = list(
+        queries.orders_for(request.organizer)
+        .filter(pk__in=wanted)
+        .prefetch_related("lines", "payments")
+    )
+    refused = sorted(str(i) for i in set(ids) - {str(o.pk) for o in orders})
+    return orders, refused, query
+
+
+def _back(query: str):
+    return redirect(
+        f"{reverse('backoffice:order_list')}?{query}" if query else "backoffice:order_list"
+    )
+
+
+@staff_view(perms.MANAGE_PAYMENTS)
+@require_POST
+def order_bulk(request):
+    """O4: what a bulk action will do, order by order, and (once confirmed) doing it.
+    Orders the action does not apply to are listed with the reason, never skipped silently."""
+    action = request.POST.get("action", "")
+    orders, refused, query = _selection(request)
+    if action not in BULK_ACTIONS:
+        messages.error(request, _("Choose an action."))
+        return _back(query)
+    if not orders:
+        messages.error(request, _("Tick the orders first."))
+        return _back(query)
+    rows = [_bulk_row(action, order, request) for order in orders]
+    if request.POST.get("apply") and action != "lab":
+        return _apply_bulk(request, action, rows, query)
+    return render(
+        request,
+        "backoffice/orders/bulk.html",
+        {
+            "action": action,
+            "rows": rows,
+            "allowed": [r for r in rows if r["allowed"]],
+            "refused": refused,
+            "query": query,
+            "statuses": OrderStatus.choices,
+            "target": request.POST.get("target", ""),
+            "reason": request.POST.get("reason", ""),
+        },
+    )
+
+
+def _bulk_row(action: str, order: Order, request) -> dict:
+    """One order in a bulk action: whether it applies, why not, what it proposes."""
+    row = {"order": order, "allowed": True, "why": ""}
+    if action == "confirm":
+        due = max(order.total - order.paid, Decimal("0.00"))
+        row["due"] = due
+        row["amount"] = request.POST.get(f"amount-{order.pk}", "") or f"{due:.2f}"
+        if order.status == OrderStatus.CANCELLED:
+            row.update(allowed=False, why=_("cancelled"))
+        elif due <= 0:
+            row.update(allowed=False, why=_("already paid"))
+    elif action == "status":
+        target = request.POST.get("target", "")
+        if target and target not in NEXT_STATUSES.get(order.status, ()):
+            row.update(
+                allowed=False,
+                why=_("cannot go from “%(now)s” to this status")
+                % {"now": order.get_status_display()},
+            )
+    elif action == "lab":
+        if order.status == OrderStatus.CANCELLED:
+            row.update(allowed=False, why=_("cancelled"))
+        elif order.paid < order.total:
+            row.update(allowed=False, why=_("not paid"))
+        elif not any(line.needs_delivery for line in order.lines.all()):
+            row.update(allowed=False, why=_("nothing to print"))
+        else:
+            row["again"] = order.lab_exports.exists()
+    return row
+
+
+def _apply_bulk(request, action: str, rows: list[dict], query: str):
+    done, failed = 0, []
+    target = request.POST.get("target", "")
+    reason = request.POST.get("reason", "")
+    for row in rows:
+        order = row["order"]
+        if not row["allowed"]:
+            continue
+        try:
+            if action == "confirm":
+                try:
+                    amount = Decimal(row["amount"].replace(",", "."))
+                    expected = Decimal(request.POST.get(f"due-{order.pk}", ""))
+                except ArithmeticError as e:
+                    raise CommerceError(_("An amount above zero, please.")) from e
+                services.record_payment(
+                    order, user=request.user, amount=amount, expected_due=expected
+                )
+            else:
+                services.change_status(order, target, user=request.user, reason=reason)
+        except CommerceError as e:
+            failed.append(f"{order.code}: {e.message}")
+        else:
+            done += 1
+    if done:
+        messages.success(
+            request,
+            ngettext("%(n)s order updated.", "%(n)s orders updated.", done) % {"n": done},
+        )
+    for failure in failed:
+        messages.error(request, failure)
+    return _back(query)
+
+
+def _export_orders(request):
+    """The ticked orders, or every order the list's filters show when none is ticked."""
+    orders, _refused, query = _selection(request)
+    if request.POST.getlist("order"):
+        return orders
+    _filters, filtered = filtered_orders(request, QueryDict(query))
+    return filtered.prefetch_related("lines", "payments")
+
+
+def _session_references(organizer) -> dict[str, str]:
+    return {
+        selling.group_of(s): s.reference
+        for s in Session.objects.for_organizer(organizer).only("pk", "reference")
+    }
+
+
+@staff_view(perms.EXPORT)
+@require_POST
+def order_export_csv(request):
+    """O5: one row per order line, spreadsheet-safe (core.exports.csv_rows)."""
+    orders = _export_orders(request)
+    references = _session_references(request.organizer)
+    header = [
+        _("Order"), _("Date"), _("Status"), _("Payment"), _("Name"), _("Email"), _("Phone"),
+        _("Delivery"), _("Session"), _("From"), _("Item"), _("Product kind"), _("Quantity"),
+        _("Unit price"), _("Discount"), _("Line total"), _("Order total"), _("Paid"),
+    ]  # fmt: skip
+    zone = zoneinfo.ZoneInfo(request.organizer.timezone)
+    states = dict(OrderFilterForm.base_fields["payment"].choices)
+
+    def rows():
+        for order in orders:
+            delivery = _("Pickup at school") if order.pickup else order.delivery_address
+            for line in order.lines.all():
+                yield [
+                    order.code,
+                    order.created_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+                    order.get_status_display(),
+                    states.get(order.payment_state, order.payment_state),
+                    order.name,
+                    order.email,
+                    order.phone,
+                    delivery,
+                    references.get(line.group, ""),
+                    line.source,
+                    line.description,
+                    line.category,
+                    line.quantity,
+                    line.unit_price,
+                    line.discount,
+                    line.total,
+                    order.total,
+                    order.paid,
+                ]
+
+    response = StreamingHttpResponse(csv_rows(header, rows()), content_type="text/csv")
+    response["Content-Disposition"] = 'attachment; filename="orders.csv"'
+    return response
+
+
+@staff_view(perms.EXPORT)
+@require_POST
+def order_lab_export(request):
+    """O5, issue 6: the ZIP for the lab — the lines as CSV and every print rendered at its
+    paper size (cropped to the paper, no watermark), in <session reference>/<order code>/.
+    The orders are recorded as sent with this export's number before the ZIP streams; an
+    order already sent is sent again only when staff chose it, and marked as re-exported."""
+    orders, _refused, _query = _selection(request)
+    ready = [order for order in orders if _bulk_row("lab", order, request)["allowed"]]
+    if not ready:
+        messages.error(request, _("None of these orders can go to the lab."))
+        return _back(request.POST.get("query", ""))
+    export = services.record_lab_export(request.organizer, ready, user=request.user)
+    header = [_("Order"), _("Name"), _("Delivery"), _("Item"), _("Quantity"), _("File")]
+    rows, files = [], []
+    for order in ready:
+        delivery = _("Pickup at school") if order.pickup else order.delivery_address
+        for number, line in enumerate(order.lines.all(), start=1):
+            kind = kinds.get(line.kind)
+            for index, print_file in enumerate(kind.print_files(request.organizer, line.item)):
+                name = safe_arcname(
+                    print_file.folder,
+                    order.code,
+                    f"{number:02d}-{index + 1}-{slugify(print_file.name)}-x{line.quantity}.jpg",
+                )
+                rows.append(
+                    [order.code, order.name, delivery, print_file.name, line.quantity, name]
+                )
+                files.append((name, _renderer(print_file)))
+    listing = "".join(csv_rows(header, rows)).encode()
+    entries = [(f"lab-export-{export.number}.csv", listing), *files]
+    return zip_response(f"lab-export-{export.number}.zip", entries)
+
+
+def _renderer(print_file):
+    """The print, rendered only when the ZIP stream reaches it (one in memory at a time)."""
+
+    def render() -> bytes:
+        with print_file.open() as source:
+            return lab.render_print(source, print_file.width_cm, print_file.height_cm)
+
+    return render

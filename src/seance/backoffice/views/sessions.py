@@ -23,6 +23,7 @@ from seance.backoffice.views.base import (
     paginate,
     staff_view,
 )
+from seance.backoffice.views.yearbook import yearbook_export  # noqa: F401 - a session page
 from seance.core import permissions as perms
 from seance.core.audit import entries_for
 from seance.core.exports import csv_rows

@@ -23,6 +23,7 @@ ACTION_LABELS = {
     "seance.session.created": _("Session created"),
     "seance.session.changed": _("Session changed"),
     "seance.session.status_changed": _("Status changed"),
+    "seance.session.yearbook_exported": _("Yearbook exported"),
     "seance.price_profile.created": _("Price profile created"),
     "seance.price_profile.changed": _("Price profile renamed"),
     "seance.price_profile.product_added": _("Product added"),
@@ -32,16 +33,33 @@ ACTION_LABELS = {
     "seance.order.placed": _("Order placed"),
     "seance.order.payment_confirmed": _("Payment confirmed"),
     "seance.order.payment_failed": _("Payment not completed"),
+    "seance.order.status_changed": _("Status changed"),
+    "seance.order.sent_to_lab": _("Sent to the lab"),
+    "seance.order.email_resent": _("Email sent again"),
 }
 
 EXTRA_LABELS = {
     "product": _("product"),
     "items": _("contents"),
-    "email": _("email address"),
+    "email": _("email"),  # an address (team), or which email was sent again (order)
     "role": _("role"),
     "amount": _("amount"),
     "method": _("payment method"),
     "total": _("total"),
+    "reason": _("reason"),
+    "export": _("lab export"),
+    "again": _("exported again"),
+}
+
+# Logged values with a name of their own that no model field's choices give.
+EXTRA_VALUES = {
+    "email": {
+        "order_placed": _("Order confirmation"),
+        "payment_received": _("Payment received"),
+        "files_ready": _("Download links"),
+    },
+    # Payment methods, as commerce's providers name them (core does not import commerce).
+    "method": {"bank_transfer": _("Bank transfer"), "stripe": _("Card (Stripe)")},
 }
 
 
@@ -62,6 +80,20 @@ def _fields() -> dict:
     return fields
 
 
+@functools.cache
+def _choices() -> dict:
+    """The choice labels of every audited field by name, merged across models: a session's
+    and an order's ``status`` share a name, not their values."""
+    merged = {}
+    for label in ("core", "photos", "catalog", "commerce"):
+        for model in apps.get_app_config(label).get_models():
+            for field in model._meta.get_fields():
+                if getattr(field, "choices", None):
+                    for value, text in field.flatchoices:
+                        merged.setdefault(field.name, {}).setdefault(value, text)
+    return merged
+
+
 @register.filter
 def field_value(value, name: str):
     """A logged value as people read it: choice labels, yes/no, lists joined."""
@@ -78,8 +110,7 @@ def field_value(value, name: str):
         except ValueError:
             return value
         return date_format(parsed if isinstance(field, models.DateTimeField) else parsed.date())
-    choices = dict(field.flatchoices) if field is not None and field.choices else {}
-    return choices.get(value, value)
+    return _choices().get(name, {}).get(value) or EXTRA_VALUES.get(name, {}).get(value, value)
 
 
 @register.filter

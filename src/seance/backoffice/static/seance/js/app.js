@@ -18,6 +18,13 @@
     }, 0);
   });
 
+  // A table's "select all" box ticks every row box of its form (the orders' bulk actions).
+  document.addEventListener("change", function (event) {
+    const all = event.target.closest("[data-check-all]");
+    if (!all) return;
+    all.form.querySelectorAll("input[type=checkbox][name=order]").forEach(function (box) { box.checked = all.checked; });
+  });
+
   // Coming back with the browser's back button shows the page as it was left: usable again.
   window.addEventListener("pageshow", function (event) {
     if (!event.persisted) return;
