@@ -281,3 +281,41 @@ def test_the_lab_zip_holds_the_csv_and_the_prints_at_size(client, owner, orders,
     assert sorted(
         LabExportOrder.objects.filter(order=prints).values_list("export__number", "again")
     ) == [(1, False), (2, True)]
+
+
+def test_session_and_sponsor_filters_tell_sessions_apart(
+    client, owner, orders, organizer, session, new_session
+):
+    from seance.photos import services as photos
+    from seance.photos.selling import group_of
+
+    other_sponsor = photos.create_sponsor(organizer, user=owner, name="Lycée Voltaire")
+    prom = new_session(reference="PROM", sponsor=other_sponsor)
+    order = Order.objects.create(
+        organizer=organizer,
+        code="PROMORDER1",
+        email="p@example.fr",
+        name="Prom Buyer",
+        language="fr",
+        subtotal=Decimal("9"),
+        discount=Decimal("0"),
+        total=Decimal("9"),
+    )
+    order.lines.create(
+        kind="photo",
+        item="x",
+        description="Digital file",
+        group=group_of(prom),
+        category="digital",
+        quantity=1,
+        unit_price=Decimal("9"),
+        subtotal=Decimal("9"),
+        discount=Decimal("0"),
+        total=Decimal("9"),
+    )
+    client.force_login(owner)
+    assert listed(client, session=prom.pk) == ["Prom Buyer"]
+    assert listed(client, sponsor=other_sponsor.pk) == ["Prom Buyer"]
+    assert "Prom Buyer" not in listed(client, sponsor=session.sponsor_id)
+    assert len(listed(client, sponsor=session.sponsor_id)) == 4
+    assert listed(client, sponsor=other_sponsor.pk, kind="print") == []

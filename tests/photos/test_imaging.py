@@ -111,3 +111,18 @@ def test_gif_is_refused_as_a_format():
     with pytest.raises(imaging.ImagingError) as e:
         imaging.open_mark(out.getvalue())
     assert str(e.value) == "format"
+
+
+def test_our_pixel_limit_is_the_one_that_counts(monkeypatch):
+    """Pillow warns above its own limit; a photo between that and MAX_PHOTO_PIXELS passes,
+    one above MAX_PHOTO_PIXELS is refused (here both limits are scaled down to a small JPEG)."""
+    from tests.photos.fakes import camera_jpeg
+
+    data = camera_jpeg(size=(1200, 800))  # 960,000 pixels
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 600_000)  # Pillow warns, does not refuse
+    monkeypatch.setattr(imaging, "MAX_PHOTO_PIXELS", 1_000_000)
+    assert imaging.process_photo(data, watermark=imaging.Watermark(kind="none")).width == 1200
+    monkeypatch.setattr(imaging, "MAX_PHOTO_PIXELS", 900_000)
+    with pytest.raises(imaging.ImagingError) as e:
+        imaging.process_photo(data, watermark=imaging.Watermark(kind="none"))
+    assert str(e.value) == "too_large"
