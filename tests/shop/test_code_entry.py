@@ -1,11 +1,22 @@
 """Q2, Q5, P5: a family types or scans its card's code."""
 
+import datetime as dt
+
 import pytest
+import time_machine
 from django.urls import reverse
 
 from seance.photos import codes, services
 from seance.photos.models import NotifyRequest, PreRegistration, SessionStatus
 from seance.shop import ratelimit
+
+
+@pytest.fixture
+def in_one_window():
+    """Wrong attempts count in fixed windows of the clock: a test's attempts must not
+    straddle two (the count would start again halfway)."""
+    with time_machine.travel(dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.UTC), tick=False):
+        yield
 
 
 @pytest.fixture
@@ -122,7 +133,7 @@ def test_wrong_codes_get_the_same_answer_whatever_they_are(client, card, owner):
     )
 
 
-def test_wrong_codes_are_rate_limited_per_browser(client, card):
+def test_wrong_codes_are_rate_limited_per_browser(client, card, in_one_window):
     for _ in range(10):
         assert (
             client.post(reverse("shop:enter_code"), {"code": codes.new_code()}).status_code == 200
@@ -132,7 +143,7 @@ def test_wrong_codes_are_rate_limited_per_browser(client, card):
     assert "Too many attempts" in blocked.content.decode()
 
 
-def test_wrong_codes_are_rate_limited_per_address(client_factory, card):
+def test_wrong_codes_are_rate_limited_per_address(client_factory, card, in_one_window):
     # Many browsers behind one address (a school's network): a larger allowance, then a stop.
     per_address = int(ratelimit.PER_ADDRESS.split("/")[0])
     for i in range(per_address):
@@ -220,7 +231,7 @@ def test_a_void_card_passes_its_registration_to_the_new_card(card, organizer, ow
     assert PreRegistration.objects.get().card == replacement
 
 
-def test_dropping_the_cookie_does_not_escape_the_address_limit(client_factory, card):
+def test_dropping_the_cookie_does_not_escape_the_address_limit(client_factory, card, in_one_window):
     per_address = int(ratelimit.PER_ADDRESS.split("/")[0])
     for _ in range(per_address):
         client_factory().post(reverse("shop:enter_code"), {"code": codes.new_code()})
