@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "seance.photos",
     "seance.backoffice",
     "seance.shop",
+    "seance.portal",
 ]
 
 MIDDLEWARE = [
@@ -159,6 +160,15 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 EMAIL_CONFIG = env.email_url("SEANCE_EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("SEANCE_DEFAULT_FROM_EMAIL", default="Séance <noreply@localhost>")
+# An email provider through django-anymail instead of SMTP: SEANCE_ANYMAIL_ESP=brevo (or
+# mailgun, amazon_ses, postmark, sendgrid…) and its API key.
+if ESP := env.str("SEANCE_ANYMAIL_ESP", default=""):
+    EMAIL_BACKEND = f"anymail.backends.{ESP}.EmailBackend"
+    ANYMAIL = {f"{ESP.upper()}_API_KEY": env.str("SEANCE_ANYMAIL_API_KEY", default="")}
+# SMS (P9): "console" prints them; "brevo" sends them with Brevo's API.
+SEANCE_SMS_BACKEND = env.str("SEANCE_SMS_BACKEND", default="console")
+SEANCE_SMS_SENDER = env.str("SEANCE_SMS_SENDER", default="Seance")
+SEANCE_BREVO_API_KEY = env.str("SEANCE_BREVO_API_KEY", default="")
 
 # The shared cache: Redis when configured, the database otherwise (its table is made by
 # `seance migrate`), so that every worker process sees the same counters (rate limits).

@@ -33,5 +33,6 @@ urlpatterns = [
     path("accounts/language/", core_views.language, name="set_language"),
     path("accounts/organizer/", core_views.switch_organizer, name="switch_organizer"),
     path("admin/", admin.site.urls),
+    path("", include("seance.portal.urls")),
     path("", include("seance.shop.urls")),
 ]

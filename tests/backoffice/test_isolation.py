@@ -22,10 +22,16 @@ NOT_IDS = {"kind", "email"}  # names of a file or an email, the same for every o
 @pytest.fixture
 def ids(session, profile, assistant, organizer, owner, order):
     """The organizer's real objects, by the name the URLconf gives their id."""
+    from seance.comms import plans
     from seance.photos.services import add_cards, get_or_create_album, ingest_photo
     from tests.photos.fakes import camera_jpeg
 
     [card] = add_cards(session, user=owner, count=1)
+    template = plans.create_template(
+        organizer, user=owner, name="Online", channel="email", texts={"en": ("Hi", "Hello")}
+    )
+    plan = plans.create_plan(organizer, user=owner, name="Standard")
+    rule = plans.add_rule(plan, user=owner, trigger="gallery_published", template=template)
     album = get_or_create_album(session, "CP-A")
     photo = ingest_photo(session, album=album, data=camera_jpeg(), filename="a.jpg").photo
     return {
@@ -41,6 +47,9 @@ def ids(session, profile, assistant, organizer, owner, order):
         "order": order.pk,
         "payment": order.payments.get().pk,
         "email": "order_placed",
+        "template": template.pk,
+        "plan": plan.pk,
+        "rule": rule.pk,
     }
 
 

@@ -154,6 +154,8 @@ def test_failed_send_stays_pending_and_the_tick_retries_it(
 
     monkeypatch.undo()
     time_machine.shift(dt.timedelta(minutes=1))
+    assert tick_at(timezone.now()) == []  # backoff: two minutes after the second failure
+    time_machine.shift(dt.timedelta(minutes=1))
     assert tick_at(timezone.now()) == ["sent order:ABC123:placed"]
     assert tick_at(timezone.now()) == []
     time_machine.shift(dt.timedelta(minutes=5))

@@ -52,12 +52,36 @@ def test_demo_data_is_complete_and_idempotent():
 
 
 @pytest.mark.django_db
+def test_a_first_tick_on_the_demo_sends_its_due_messages_and_a_second_none(mailoutbox):
+    """Issue 7: the demo's on-sale session has a plan and registered families."""
+    import json
+
+    from django.test import TestCase
+
+    call_command("demo_data", stdout=StringIO())
+    dry = StringIO()
+    call_command("tick", "--dry-run", "--json", stdout=dry)
+    due = json.loads(dry.getvalue())["done"]["photos.plans"]
+    assert len(due) == 3 and {d["channel"] for d in due} == {"email"}
+    assert mailoutbox == []
+    first, second = StringIO(), StringIO()
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        call_command("tick", stdout=first)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        call_command("tick", stdout=second)
+    assert len(mailoutbox) == 3
+    assert sorted(m.to[0] for m in mailoutbox) == sorted(d["recipient"] for d in due)
+    assert first.getvalue().count("photos.plans: queued") == 3
+    assert "0 done" in second.getvalue()
+
+
+@pytest.mark.django_db
 def test_tick_runs_registered_jobs_and_reports(monkeypatch):
     calls = []
     monkeypatch.setattr(tick, "_jobs", {})
 
     @tick.register("greet")
-    def greet(now):
+    def greet(now, dry_run=False):
         calls.append(now)
         return ["said hello"]
 
@@ -76,8 +100,8 @@ def test_tick_runs_registered_jobs_and_reports(monkeypatch):
 @pytest.mark.django_db
 def test_a_failing_job_does_not_stop_the_others(monkeypatch):
     monkeypatch.setattr(tick, "_jobs", {})
-    tick.register("broken")(lambda now: 1 / 0)
-    tick.register("fine")(lambda now: ["ok"])
+    tick.register("broken")(lambda now, dry_run=False: 1 / 0)
+    tick.register("fine")(lambda now, dry_run=False: ["ok"])
     report = tick.run_tick()
     assert report.done == {"fine": ["ok"]}
     assert "ZeroDivisionError" in report.failed["broken"]

@@ -66,7 +66,7 @@ def client(server, account, session):
 
 def connect(server, username, password) -> ftplib.FTP:
     client = ftplib.FTP()  # noqa: S321 — the FTP import is what is tested
-    client.connect(*server.address[:2], timeout=10)
+    client.connect(*server.address[:2], timeout=30)  # generous: CI machines can be busy
     client.login(username, password)
     return client
 
@@ -181,8 +181,10 @@ def test_an_upload_cut_mid_file_imports_nothing(client, server, account, session
     conn.close()
     if reply.startswith("426"):
         client.voidresp()  # "226 ABOR command successful."
-    # The data connection reset (the client crashed, the network dropped).
+    # The data connection reset (the client crashed, the network dropped) once the server is
+    # receiving the file (a reset before it even reads is another story: no transfer).
     conn = _half_upload(client, "_jobs/EJF-CP/reset.jpg")
+    wait_until(lambda: any(p.stat().st_size > 0 for p in staged_files(data_dir)))
     conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
     conn.close()
     with pytest.raises(ftplib.error_temp, match="426"):

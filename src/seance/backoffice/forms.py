@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from seance.catalog.models import PriceProfile, Product, ProductKind
+from seance.comms.models import Plan
 from seance.core.models import Membership, Organizer, Role
 from seance.photos import imaging
 from seance.photos.models import Segment, Session, SessionStatus, Sponsor
@@ -67,6 +68,7 @@ class SessionForm(forms.ModelForm):
         "archive_on",
     ]
     discount_fields = ["discount_kind", "discount_value", "discount_until"]
+    message_fields = ["plan"]
     watermark_fields = [
         "watermark_kind",
         "watermark_text",
@@ -80,6 +82,12 @@ class SessionForm(forms.ModelForm):
         self.fields["segment"].queryset = Segment.objects.for_organizer(organizer)
         self.fields["sponsor"].queryset = Sponsor.objects.for_organizer(organizer)
         self.fields["price_profile"].queryset = PriceProfile.objects.for_organizer(organizer)
+        # P9: the organizer's plans only; a foreign id is "not one of the choices" (X1).
+        self.fields["plan"].queryset = Plan.objects.for_organizer(organizer)
+        self.fields["plan"].empty_label = _("— none: no automatic messages —")
+        self.fields["plan"].help_text = _(
+            "Which emails and SMS families get around the sale, and when."
+        )
         if not can_discount:
             # A discount changes prices: only who may edit prices sets it (X1).
             for name in self.discount_fields:
@@ -124,6 +132,7 @@ class SessionForm(forms.ModelForm):
         return [
             (_("Access"), [self[f] for f in self.access_fields]),
             (_("Prices and milestones"), [self[f] for f in self.sales_fields]),
+            (_("Messages"), [self[f] for f in self.message_fields]),
         ]
 
     def watermark_group(self):

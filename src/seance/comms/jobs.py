@@ -18,9 +18,12 @@ BATCH = 200
 
 
 @tick.register("comms.outbox")
-def send_due_messages(now: dt.datetime) -> list[str]:
+def send_due_messages(now: dt.datetime, *, dry_run: bool = False) -> list[str]:
     """Idempotent: a message is claimed before it is sent, so a second or concurrent tick
-    finds nothing left to do."""
+    finds nothing left to do. A failed message is retried after 1, 2, 4, 8 minutes."""
+    if dry_run:
+        waiting = Message.objects.filter(state=MessageState.PENDING).count()
+        return [f"{waiting} message(s) waiting in the outbox"] if waiting else []
     lines = []
     stuck = Message.objects.filter(state=MessageState.SENDING, attempted_at__lte=now - STUCK_AFTER)
     for pk, key in stuck.values_list("pk", "key"):
@@ -33,12 +36,18 @@ def send_due_messages(now: dt.datetime) -> list[str]:
         ):
             lines.append(f"gave up on {key}: interrupted while sending")
     cutoff = now - RETRY_AFTER
-    due = (
+    candidates = (
         Message.objects.filter(state=MessageState.PENDING, created_at__lte=cutoff)
         .exclude(attempted_at__gt=cutoff)
         .order_by("created_at", "pk")
-        .values_list("pk", "key")[:BATCH]
+        .values_list("pk", "key", "attempts", "attempted_at")[: BATCH * 4]
     )
+    due = [
+        (pk, key)
+        for pk, key, attempts, attempted_at in candidates
+        # Backoff: a server down for an hour is not hammered, and is retried once it is back.
+        if attempted_at is None or attempted_at <= now - RETRY_AFTER * 2 ** max(attempts - 1, 0)
+    ][:BATCH]
     for pk, key in due:
         if send_message(pk):
             lines.append(f"sent {key}")

@@ -1,9 +1,12 @@
 """Emails go through the outbox: queued inside the caller's transaction, sent after it commits,
 at most once, in the language chosen by the caller."""
 
+import io
 import logging
+from email.mime.image import MIMEImage
 from typing import Any
 
+import segno
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
@@ -11,8 +14,10 @@ from django.db.models import F
 from django.template import Context, TemplateDoesNotExist
 from django.template.loader import get_template
 from django.utils import timezone, translation
+from django.utils.html import linebreaks
 
-from seance.comms.models import SUBJECT_MAX_LENGTH, Message, MessageState
+from seance.comms import sms
+from seance.comms.models import SUBJECT_MAX_LENGTH, Channel, Message, MessageState
 from seance.core.models import Organizer
 
 log = logging.getLogger(__name__)
@@ -52,6 +57,31 @@ def queue_email(
             html = ""
         else:
             html = _render(html_template, context, autoescape=True)
+    return queue_message(
+        key=key,
+        to=to,
+        subject=subject,
+        body=body,
+        html=html,
+        language=language,
+        organizer=organizer,
+    )
+
+
+def queue_message(
+    *,
+    key: str,
+    to: str,
+    subject: str = "",
+    body: str,
+    language: str,
+    channel: str = Channel.EMAIL,
+    html: str = "",
+    qr: str = "",
+    organizer: Organizer | None = None,
+) -> Message | None:
+    """Store a rendered message named ``key`` (an email, or an SMS with ``channel``) and
+    send it after the current transaction commits; None when ``key`` was queued before."""
     try:
         # A savepoint: the caller's transaction survives a duplicate key (a replay, or a
         # concurrent transaction that queued the same message first).
@@ -59,11 +89,13 @@ def queue_email(
             message = Message.objects.create(
                 organizer=organizer,
                 key=key,
+                channel=channel,
                 to=to,
                 language=language,
                 subject=subject[:SUBJECT_MAX_LENGTH],
                 body=body,
                 html=html,
+                qr=qr,
             )
     except IntegrityError:
         if not Message.objects.filter(key=key).exists():
@@ -75,10 +107,50 @@ def queue_email(
     return message
 
 
+def record_skipped(*, key: str, to: str, reason: str, organizer=None, channel=Channel.EMAIL):
+    """Remember, once, that the message ``key`` was not sent (found due too late): the
+    next tick does not consider it again. None if it was queued or skipped before."""
+    try:
+        with transaction.atomic():
+            return Message.objects.create(
+                organizer=organizer,
+                key=key,
+                channel=channel,
+                to=to,
+                language="",
+                body="",
+                state=MessageState.SKIPPED,
+                last_error=reason,
+            )
+    except IntegrityError:
+        return None
+
+
 def _dispatch(message_id: int) -> None:
     from seance.comms.tasks import send_message_task
 
     send_message_task.delay(message_id)
+
+
+def _email(message: Message) -> EmailMultiAlternatives:
+    email = EmailMultiAlternatives(
+        message.subject, message.body, settings.DEFAULT_FROM_EMAIL, [message.to]
+    )
+    html = message.html
+    if message.qr:
+        # The family's card QR, shown in the email (an inline image, not a remote one).
+        email.mixed_subtype = "related"
+        html = html or linebreaks(message.body, autoescape=True)
+        html += '<p><img src="cid:qr" alt="QR" width="200" height="200"></p>'
+        buffer = io.BytesIO()
+        segno.make(message.qr, error="m").save(buffer, kind="png", scale=8, border=4)
+        image = MIMEImage(buffer.getvalue(), "png")
+        image.add_header("Content-ID", "<qr>")
+        image.add_header("Content-Disposition", "inline", filename="qr.png")
+        email.attach(image)
+    if html:
+        email.attach_alternative(html, "text/html")
+    return email
 
 
 def send_message(message_id: int) -> bool:
@@ -95,13 +167,11 @@ def send_message(message_id: int) -> bool:
     if not claimed:
         return False
     message = Message.objects.get(pk=message_id)
-    email = EmailMultiAlternatives(
-        message.subject, message.body, settings.DEFAULT_FROM_EMAIL, [message.to]
-    )
-    if message.html:
-        email.attach_alternative(message.html, "text/html")
     try:
-        email.send()
+        if message.channel == Channel.SMS:
+            sms.get_backend().send(message.to, message.body)
+        else:
+            _email(message).send()
     except Exception as e:  # whatever the backend raises, the message must leave "sending"
         given_up = message.attempts >= MAX_ATTEMPTS
         log.log(

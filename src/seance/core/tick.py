@@ -1,8 +1,10 @@
 """``seance tick``: the one periodic job, safe to run twice, late, or from several machines.
 
-Each domain app registers a job with :func:`register`; a job takes ``now`` and returns the
-lines it wants printed (one per thing done). Jobs must be idempotent: the communication plans
-send each due message once, carts expire once, archives are purged once.
+Each domain app registers a job with :func:`register`; a job takes ``now`` and
+``dry_run`` and returns what it did (or, in a dry run, would do): one line per thing, a
+string, or a dict for ``--json`` readers (``str()`` of it is printed otherwise). Jobs must
+be idempotent: the communication plans send each due message once, carts expire once,
+archives are purged once.
 """
 
 import datetime as dt
@@ -14,7 +16,7 @@ from django.utils import timezone
 
 log = logging.getLogger(__name__)
 
-Job = Callable[[dt.datetime], list[str]]
+Job = Callable[..., list]
 _jobs: dict[str, Job] = {}
 
 
@@ -33,7 +35,7 @@ def registered() -> dict[str, Job]:
 @dataclass
 class TickReport:
     now: dt.datetime
-    done: dict[str, list[str]] = field(default_factory=dict)
+    done: dict[str, list] = field(default_factory=dict)
     failed: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -41,12 +43,13 @@ class TickReport:
         return sum(len(lines) for lines in self.done.values())
 
 
-def run_tick(*, now: dt.datetime | None = None) -> TickReport:
-    """Run every registered job once; a failing job is logged and does not stop the others."""
+def run_tick(*, now: dt.datetime | None = None, dry_run: bool = False) -> TickReport:
+    """Run every registered job once; a failing job is logged and does not stop the others.
+    A dry run changes nothing and sends nothing: the jobs say what is due."""
     report = TickReport(now=now or timezone.now())
     for name, job in sorted(_jobs.items()):
         try:
-            report.done[name] = list(job(report.now))
+            report.done[name] = list(job(report.now, dry_run=dry_run))
         except Exception as e:  # one broken job must not keep the others from running
             log.exception("tick job %s failed", name)
             report.failed[name] = f"{type(e).__name__}: {e}"

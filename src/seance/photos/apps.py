@@ -8,4 +8,4 @@ class PhotosConfig(AppConfig):
     verbose_name = _("Photo sessions")
 
     def ready(self):
-        from seance.photos import selling  # noqa: F401 - registers the photo product kind
+        from seance.photos import messaging, selling  # noqa: F401 - register themselves

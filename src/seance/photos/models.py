@@ -173,6 +173,16 @@ class Session(models.Model):
         related_name="sessions",
         verbose_name=_("price profile"),
     )
+    # P9: the messages families get around the sale.
+    plan = models.ForeignKey(
+        "comms.Plan",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sessions",
+        verbose_name=_("communication plan"),
+    )
+    on_sale_since = models.DateTimeField(null=True, blank=True, editable=False)
     # P8: milestones.
     discount_kind = models.CharField(
         _("discount"), max_length=10, choices=DiscountKind.choices, default=DiscountKind.NONE
@@ -390,6 +400,9 @@ class PreRegistration(models.Model):
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="+")
     consented_at = models.DateTimeField(_("consent given"))
+    reminders = models.BooleanField(
+        _("reminders accepted"), default=False
+    )  # deadlines and offers by email/SMS; "photos online" is sent regardless
     language = models.CharField(max_length=10, choices=settings.LANGUAGES)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -543,6 +556,9 @@ class GalleryRegistration(models.Model):
     email = models.EmailField(_("email"))
     agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="+")
     consented_at = models.DateTimeField(_("consent given"))
+    reminders = models.BooleanField(
+        _("reminders accepted"), default=False
+    )  # deadlines and offers by email/SMS; "photos online" is sent regardless
     language = models.CharField(max_length=10, choices=settings.LANGUAGES)
     created_at = models.DateTimeField(auto_now_add=True)
 

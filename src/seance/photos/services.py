@@ -68,6 +68,7 @@ SESSION_FIELDS = [
     "registration",
     "language",
     "price_profile",
+    "plan",
     "discount_kind",
     "discount_value",
     "discount_until",
@@ -86,6 +87,7 @@ SEGMENT_DEFAULT_FIELDS = [
     "registration",
     "language",
     "price_profile",
+    "plan",
     "discount_kind",
     "discount_value",
     "watermark_kind",
@@ -219,7 +221,7 @@ def _check_session(session: Session, *, before: dict | None = None) -> None:
     """Rules that depend on the organizer or on today, beyond the model's own validation."""
     errors: dict[str, list[str]] = {}
     org = session.organizer
-    for field in ("sponsor", "segment", "price_profile"):
+    for field in ("sponsor", "segment", "price_profile", "plan"):
         related = getattr(session, field)
         if related is not None and related.organizer_id != org.pk:
             errors.setdefault(field, []).append(_("Choose one of your own."))
@@ -329,12 +331,16 @@ def change_session_status(session: Session, status: str, *, user) -> Session:
             _("Choose a price profile before putting the session on sale: it sells nothing yet.")
         )
     with transaction.atomic():
+        now = timezone.now()
+        extra = {"on_sale_since": now} if status == SessionStatus.ON_SALE else {}
         updated = Session.objects.filter(pk=session.pk, status=source).update(
-            status=status, updated_at=timezone.now()
+            status=status, updated_at=now, **extra
         )
         if not updated:
             raise SessionError(_("This session was changed meanwhile; reload and try again."))
         session.status = status
+        if extra:
+            session.on_sale_since = now
         log_action(
             session, "seance.session.status_changed", user=user, data={"status": [source, status]}
         )
@@ -581,6 +587,7 @@ def pre_register(
     consent: bool,
     agreement: Agreement,
     language: str,
+    reminders: bool = False,
     now=None,
 ) -> PreRegistration:
     """Q2: a parent attaches their child's name and their contact to a card, and consents
@@ -620,6 +627,7 @@ def pre_register(
         agreement=agreement,
         consented_at=now or timezone.now(),
         language=language,
+        reminders=reminders,
     )
 
 
@@ -1004,6 +1012,7 @@ def register_visitor(
     consent: bool,
     agreement: Agreement,
     language: str,
+    reminders: bool = False,
     now=None,
 ) -> GalleryRegistration:
     """P5: the registration form before the photos; consent recorded with its version.
@@ -1026,6 +1035,7 @@ def register_visitor(
             "agreement": agreement,
             "consented_at": now or timezone.now(),
             "language": language,
+            "reminders": reminders,
         },
     )
     return registration

@@ -37,6 +37,10 @@ class PreRegistrationForm(forms.Form):
     consent = forms.BooleanField(
         label=_("I have read the agreement above and I accept it."), required=True
     )
+    reminders = forms.BooleanField(
+        label=_("Also remind me of deadlines and offers for these photos (you can stop them)."),
+        required=False,
+    )
 
 
 class GalleryRegistrationForm(forms.Form):
@@ -45,6 +49,10 @@ class GalleryRegistrationForm(forms.Form):
     agreement = forms.IntegerField(widget=forms.HiddenInput)
     consent = forms.BooleanField(
         label=_("I have read the agreement above and I accept it."), required=True
+    )
+    reminders = forms.BooleanField(
+        label=_("Also remind me of deadlines and offers for these photos (you can stop them)."),
+        required=False,
     )
 
 

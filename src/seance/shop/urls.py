@@ -25,5 +25,6 @@ urlpatterns = [
     path("orders/<str:token>/", buying.order_page, name="order"),
     path("orders/<str:token>/pay/", buying.pay, name="pay"),
     path("download/<str:token>/", buying.download, name="download"),
+    path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("webhooks/stripe/", webhooks.stripe_webhook, name="stripe_webhook"),
 ]

@@ -1,6 +1,7 @@
 """The family's way in (Q2, Q5, P5): type or scan the card's code, pre-register, be told."""
 
 from django.contrib import messages
+from django.core import signing
 from django.core.files.storage import storages
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -8,7 +9,9 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from seance.photos import codes, queries
+from seance.comms.models import Unsubscribe
+from seance.core.models import Organizer
+from seance.photos import codes, messaging, queries
 from seance.photos.models import Agreement, Registration, SessionStatus
 from seance.photos.selling import current_discount
 from seance.photos.services import (
@@ -155,6 +158,7 @@ def register(request, code: str):
                 consent=form.cleaned_data["consent"],
                 agreement=agreement,
                 language=translation.get_language(),
+                reminders=form.cleaned_data["reminders"],
             )
         except CardError as e:
             form.add_error(e.field if e.field in form.fields else None, e.message)
@@ -265,6 +269,7 @@ def gallery_register(request, code: str):
                 consent=form.cleaned_data["consent"],
                 agreement=_agreement_of(form, session.organizer),
                 language=translation.get_language(),
+                reminders=form.cleaned_data["reminders"],
             )
         except CardError as e:
             form.add_error(e.field if e.field in form.fields else None, e.message)
@@ -307,3 +312,25 @@ def gallery_photo(request, code: str, digest: str, kind: str):
     response = FileResponse(storages["private"].open(path, "rb"), content_type="image/jpeg")
     response["Cache-Control"] = "private, max-age=86400"
     return response
+
+
+def unsubscribe(request, token: str):
+    """P9: "no more of these messages" from an email's link; a button confirms it (a mail
+    scanner opening the link changes nothing)."""
+    try:
+        data = signing.Signer(salt=messaging.UNSUBSCRIBE_SALT).unsign_object(token)
+        organizer = Organizer.objects.get(pk=data["o"])
+        address = str(data["a"])
+    except (signing.BadSignature, KeyError, TypeError, Organizer.DoesNotExist) as e:
+        raise Http404 from e
+    done = False
+    if request.method == "POST":
+        Unsubscribe.objects.get_or_create(organizer=organizer, address=address)
+        done = True
+    else:
+        done = Unsubscribe.objects.filter(organizer=organizer, address=address).exists()
+    return render(
+        request,
+        "shop/unsubscribe.html",
+        {"organizer": organizer, "address": address, "done": done},
+    )

@@ -23,6 +23,7 @@ from seance.backoffice.views.base import (
     paginate,
     staff_view,
 )
+from seance.backoffice.views.comms import session_schedule
 from seance.backoffice.views.yearbook import yearbook_export  # noqa: F401 - a session page
 from seance.core import permissions as perms
 from seance.core.audit import entries_for
@@ -189,6 +190,7 @@ def session_detail(request, session):
         {
             "session": session,
             "transitions": [SessionStatus(s) for s in services.TRANSITIONS.get(session.status, ())],
+            "schedule": session_schedule(session),
             "log": entries_for(session)[:100],
         },
     )

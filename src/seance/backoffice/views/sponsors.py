@@ -1,7 +1,8 @@
 """Sponsors (P2) and segments (P3)."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
@@ -12,6 +13,9 @@ from seance.core.audit import entries_for
 from seance.photos import queries, services
 from seance.photos.models import Segment, Sponsor
 from seance.photos.services import SessionError
+from seance.portal import services as portal
+from seance.portal.models import PortalAccess
+from seance.portal.services import PortalError
 
 
 @staff_view(perms.MANAGE_SESSIONS)
@@ -43,7 +47,10 @@ def sponsor_create(request):
 
 @staff_view(perms.MANAGE_SESSIONS)
 def sponsor_detail(request, sponsor):
+    """The sponsor's page; its POST actions are the sales-tracking controls (S1)."""
     sponsor = get_object_or_404(Sponsor.objects.for_organizer(request.organizer), pk=sponsor)
+    if request.method == "POST":
+        return _portal_action(request, sponsor)
     return render(
         request,
         "backoffice/sponsors/detail.html",
@@ -51,8 +58,42 @@ def sponsor_detail(request, sponsor):
             "sponsor": sponsor,
             "sessions": sponsor.sessions.select_related("segment").order_by("-shooting_date"),
             "log": entries_for(sponsor)[:100],
+            "portal": PortalAccess.objects.filter(sponsor=sponsor).first(),
+            "can_share_sales": can_share_sales(request),
         },
     )
+
+
+PORTAL_ACTIONS = {"portal_send", "portal_revoke"}
+
+
+def _portal_action(request, sponsor):
+    """S1: send the contact a sign-in link to the sales tracking, or revoke their access.
+
+    For staff who may see and export sales, as is ticking "may see sales tracking"."""
+    if not can_share_sales(request):
+        raise PermissionDenied
+    action = request.POST.get("action")
+    if action not in PORTAL_ACTIONS:
+        return HttpResponseBadRequest()
+    if action == "portal_send":
+        try:
+            portal.send_portal_link(sponsor, user=request.user)
+        except PortalError as e:
+            messages.error(request, e.message)
+        else:
+            messages.success(
+                request,
+                _("The sales-tracking link is on its way to %(email)s.")
+                % {"email": sponsor.contact_email},
+            )
+    else:
+        portal.revoke_portal_access(sponsor, user=request.user)
+        messages.success(
+            request,
+            _("Access revoked: the links sent so far and open sales-tracking pages stop working."),
+        )
+    return redirect("backoffice:sponsor_detail", sponsor=sponsor.pk)
 
 
 @staff_view(perms.MANAGE_SESSIONS)

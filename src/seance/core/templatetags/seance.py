@@ -24,18 +24,38 @@ ACTION_LABELS = {
     "seance.session.changed": _("Session changed"),
     "seance.session.status_changed": _("Status changed"),
     "seance.session.yearbook_exported": _("Yearbook exported"),
+    "seance.session.card_preregistered": _("Card pre-registered"),
+    "seance.session.card_voided": _("Card voided"),
+    "seance.session.cards_added": _("Cards added"),
+    "seance.session.codes_activated": _("Access codes activated"),
+    "seance.session.gallery_created": _("Gallery created by hand"),
+    "seance.session.group_photos": _("Group photos marked"),
+    "seance.session.notify_requested": _("Visitor asked to be told"),
+    "seance.session.photos_moved": _("Photos moved"),
     "seance.price_profile.created": _("Price profile created"),
     "seance.price_profile.changed": _("Price profile renamed"),
     "seance.price_profile.product_added": _("Product added"),
     "seance.price_profile.product_changed": _("Product changed"),
     "seance.price_profile.product_removed": _("Product removed"),
     "seance.price_profile.package_changed": _("Package contents changed"),
+    "seance.portal.link_sent": _("Sales-tracking link sent"),
+    "seance.portal.signed_in": _("Sales tracking opened by the contact"),
+    "seance.portal.revoked": _("Sales-tracking access revoked"),
     "seance.order.placed": _("Order placed"),
     "seance.order.payment_confirmed": _("Payment confirmed"),
     "seance.order.payment_failed": _("Payment not completed"),
     "seance.order.status_changed": _("Status changed"),
     "seance.order.sent_to_lab": _("Sent to the lab"),
     "seance.order.email_resent": _("Email sent again"),
+    "seance.template.created": _("Template created"),
+    "seance.template.changed": _("Template changed"),
+    "seance.template.deleted": _("Template deleted"),
+    "seance.plan.created": _("Communication plan created"),
+    "seance.plan.changed": _("Communication plan renamed"),
+    "seance.plan.deleted": _("Communication plan deleted"),
+    "seance.plan.rule_added": _("Rule added"),
+    "seance.plan.rule_changed": _("Rule changed"),
+    "seance.plan.rule_removed": _("Rule removed"),
 }
 
 EXTRA_LABELS = {
@@ -49,6 +69,9 @@ EXTRA_LABELS = {
     "reason": _("reason"),
     "export": _("lab export"),
     "again": _("exported again"),
+    "rule": _("rule"),
+    "texts": _("texts (languages)"),
+    "plan": _("communication plan"),
 }
 
 # Logged values with a name of their own that no model field's choices give.
@@ -72,7 +95,7 @@ def action_label(action: str) -> str:
 def _fields() -> dict:
     """Every audited model field by name: its label, and its choices if it has some."""
     fields = {}
-    for label in ("core", "photos", "catalog", "commerce"):
+    for label in ("core", "photos", "catalog", "commerce", "comms"):
         for model in apps.get_app_config(label).get_models():
             for field in model._meta.get_fields():
                 if hasattr(field, "verbose_name"):
@@ -85,7 +108,7 @@ def _choices() -> dict:
     """The choice labels of every audited field by name, merged across models: a session's
     and an order's ``status`` share a name, not their values."""
     merged = {}
-    for label in ("core", "photos", "catalog", "commerce"):
+    for label in ("core", "photos", "catalog", "commerce", "comms"):
         for model in apps.get_app_config(label).get_models():
             for field in model._meta.get_fields():
                 if getattr(field, "choices", None):

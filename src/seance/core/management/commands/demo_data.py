@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from seance.catalog import services as catalog
 from seance.catalog.models import PriceProfile, ProductKind
+from seance.comms.defaults import install_defaults
 from seance.core import services as core
 from seance.core.models import Membership, Organizer, Role, User
 from seance.photos import codes
@@ -292,3 +293,26 @@ class Command(BaseCommand):
             session, album=album, filename="CLASSE_6B.JPG", data=camera_jpeg(seed=999)
         ).photo
         photos.mark_group_photos(session, user=owner, photos=[group])
+        self._families(organizer, owner, session, cards)
+
+    def _families(self, organizer, owner, session, cards):
+        """The communication plan of DEMO-COLLEGE-6E and three families registered in its
+        galleries: a first `seance tick` sends them "photos online" (to the console)."""
+        plan = install_defaults(organizer, user=owner)
+        photos.update_session(session, user=owner, plan=plan)
+        agreement = photos.current_agreement(organizer, "fr")
+        families = [
+            ("Claire Moreau", "claire.moreau@example.fr", "fr", True),
+            ("Paul Garnier", "paul.garnier@example.fr", "fr", False),
+            ("Emma Faure", "emma.faure@example.com", "en", True),
+        ]
+        for card, (name, email, language, reminders) in zip(cards, families, strict=False):
+            photos.register_visitor(
+                card.access_code.gallery,
+                name=name,
+                email=email,
+                consent=True,
+                agreement=agreement,
+                language=language,
+                reminders=reminders,
+            )
