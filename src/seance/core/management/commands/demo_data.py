@@ -206,6 +206,10 @@ class Command(BaseCommand):
                     "expected_subjects": 120,
                     "access_type": "individual",
                     "registration": "mandatory",
+                    "discount_kind": "percent",
+                    "discount_value": Decimal("10"),
+                    "discount_until": today + dt.timedelta(days=10),
+                    "archive_on": today + dt.timedelta(days=60),
                 },
             ),
             (
