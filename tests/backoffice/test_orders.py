@@ -219,12 +219,12 @@ def test_list_query_count_is_pinned(client, owner, place, django_assert_max_num_
     for o in orders[:4]:
         services.confirm_payment(o.payments.get(), user=owner, amount=Decimal("1.00"))
     client.force_login(owner)
-    # Session, user, membership, sidebar; count, page, three tiles, the session and sponsor
-    # filters' choices: not per order.
-    with django_assert_max_num_queries(11):
+    # Session, user, membership, sidebar; count, the page's ids, their orders, three tiles,
+    # the session and sponsor filters' choices: not per order.
+    with django_assert_max_num_queries(12):
         response = client.get(LIST_URL)
     assert len(response.context["page"]) == 12
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(12):
         client.get(LIST_URL, {"todo": "to_confirm", "q": "family"})
 
 

@@ -44,6 +44,9 @@ class CartLine(models.Model):
         return f"{self.quantity} × {self.kind}:{self.item}"
 
 
+ORDER_CODE_LENGTH = 10  # ≈ 49 bits: short enough to read on the phone, not to guess
+
+
 class OrderStatus(models.TextChoices):
     """Where an order is in its fulfilment; payment is separate (derived from payments)."""
 

@@ -13,6 +13,7 @@ from seance.commerce import kinds, pricing, providers
 from seance.commerce.errors import CommerceError
 from seance.commerce.models import (
     NEXT_STATUSES,
+    ORDER_CODE_LENGTH,
     Cart,
     CartLine,
     LabExport,
@@ -112,7 +113,6 @@ def cart_view(cart: Cart) -> CartView:
 
 # --- orders and payments (O1, X3) ---------------------------------------------------------
 
-ORDER_CODE_LENGTH = 10  # ≈ 49 bits: short enough to read on the phone, not to guess
 
 
 def amount_paid(order: Order) -> Decimal:

@@ -26,7 +26,14 @@ from seance.backoffice.views.order_actions import order_page_extras
 from seance.catalog.models import ProductKind
 from seance.commerce import kinds, providers, queries, services
 from seance.commerce.errors import CommerceError
-from seance.commerce.models import NEXT_STATUSES, Order, OrderStatus, Payment, PaymentState
+from seance.commerce.models import (
+    NEXT_STATUSES,
+    Order,
+    OrderLine,
+    OrderStatus,
+    Payment,
+    PaymentState,
+)
 from seance.core import permissions as perms
 from seance.core.audit import entries_for
 from seance.core.exports import csv_rows, safe_arcname, zip_response
@@ -181,12 +188,18 @@ def filtered_orders(request, params):
 def order_list(request):
     """O2, O3: the tiles, the filters, the orders (selectable for O4's bulk actions)."""
     filters, orders = filtered_orders(request, request.GET)
+    # Page through ids, then compute what is paid for this page's 50 orders only: a deep
+    # page must not compute it for every order the OFFSET skips (bench/orders.py).
+    page = paginate(request, orders.values_list("pk", flat=True))
+    ids = list(page.object_list)
+    shown = queries.orders_for(request.organizer).in_bulk(ids)
+    page.object_list = [shown[pk] for pk in ids]
     return render(
         request,
         "backoffice/orders/list.html",
         {
             "filters": filters,
-            "page": paginate(request, orders),
+            "page": page,
             "tiles": queries.todo_counts(request.organizer),
             "statuses": OrderStatus,
             "query": request.GET.urlencode(),
@@ -380,12 +393,13 @@ def _apply_bulk(request, action: str, rows: list[dict], query: str):
 
 
 def _export_orders(request):
-    """The ticked orders, or every order the list's filters show when none is ticked."""
-    orders, _refused, query = _selection(request)
-    if request.POST.getlist("order"):
-        return orders
-    _filters, filtered = filtered_orders(request, QueryDict(query))
-    return filtered.prefetch_related("lines", "payments")
+    """The ticked orders (this organizer's only), or every order the list's filters show
+    when none is ticked: a queryset, for exports that stream."""
+    ticked = [int(i) for i in request.POST.getlist("order") if i.isdigit()]
+    if ticked:
+        return queries.orders_for(request.organizer).filter(pk__in=ticked)
+    _filters, filtered = filtered_orders(request, QueryDict(request.POST.get("query", "")))
+    return filtered
 
 
 def _session_references(organizer) -> dict[str, str]:
@@ -407,32 +421,55 @@ def order_export_csv(request):
         _("Unit price"), _("Discount"), _("Line total"), _("Order total"), _("Paid"),
     ]  # fmt: skip
     zone = zoneinfo.ZoneInfo(request.organizer.timezone)
-    states = dict(OrderFilterForm.base_fields["payment"].choices)
+    state_labels = dict(OrderFilterForm.base_fields["payment"].choices)
+    status_labels = dict(OrderStatus.choices)
+    pickup = _("Pickup at school")
+    # One pass over the orders for what is paid, one over their lines for the rest: flat
+    # rows streamed in chunks, whatever the number of orders (bench/orders.py).
+    paid = {
+        pk: (amount, state)
+        for pk, amount, state in orders.values_list("pk", "paid", "payment_state").iterator(
+            chunk_size=2000
+        )
+    }
+    lines = (
+        OrderLine.objects.filter(order__in=orders.values("pk"))
+        .order_by("-order__created_at", "-order_id", "id")
+        .values_list(
+            "order_id", "order__code", "order__created_at", "order__status", "order__name",
+            "order__email", "order__phone", "order__pickup", "order__delivery_address",
+            "group", "source", "description", "category", "quantity", "unit_price",
+            "discount", "total", "order__total",
+        )
+    )  # fmt: skip
 
     def rows():
-        for order in orders:
-            delivery = _("Pickup at school") if order.pickup else order.delivery_address
-            for line in order.lines.all():
-                yield [
-                    order.code,
-                    order.created_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
-                    order.get_status_display(),
-                    states.get(order.payment_state, order.payment_state),
-                    order.name,
-                    order.email,
-                    order.phone,
-                    delivery,
-                    references.get(line.group, ""),
-                    line.source,
-                    line.description,
-                    line.category,
-                    line.quantity,
-                    line.unit_price,
-                    line.discount,
-                    line.total,
-                    order.total,
-                    order.paid,
-                ]
+        for (
+            order_id, code, created_at, status, name, email, phone, is_pickup, address,
+            group, source, description, category, quantity, unit_price, discount, total,
+            order_total,
+        ) in lines.iterator(chunk_size=2000):  # fmt: skip
+            amount, state = paid.get(order_id, (None, ""))
+            yield [
+                code,
+                created_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+                status_labels.get(status, status),
+                state_labels.get(state, state),
+                name,
+                email,
+                phone,
+                pickup if is_pickup else address,
+                references.get(group, ""),
+                source,
+                description,
+                category,
+                quantity,
+                unit_price,
+                discount,
+                total,
+                order_total,
+                amount,
+            ]
 
     response = StreamingHttpResponse(csv_rows(header, rows()), content_type="text/csv")
     response["Content-Disposition"] = 'attachment; filename="orders.csv"'
