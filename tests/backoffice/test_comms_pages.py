@@ -509,3 +509,21 @@ def test_assistants_manage_plans_and_templates(client, organizer, owner, assista
     assert entries_for(plan).first().user == assistant
     nav = client.get(reverse("backoffice:session_list")).content.decode()
     assert reverse("backoffice:plan_list") in nav and reverse("backoffice:template_list") in nav
+
+
+def test_an_organizer_starts_from_the_default_templates_and_plan(client, owner, organizer):
+    from seance.comms.models import Plan, Template, TemplateText
+
+    client.force_login(owner)
+    page = client.get(reverse("backoffice:template_list"))
+    assert "Start from the default templates and plan" in page.content.decode()
+    url = reverse("backoffice:install_default_messages")
+    assert client.get(url).status_code == 405
+    response = client.post(url)
+    plan = Plan.objects.get(organizer=organizer)
+    assert response["Location"] == reverse("backoffice:plan_detail", kwargs={"plan": plan.pk})
+    assert Template.objects.filter(organizer=organizer, with_qr=True).count() == 2
+    assert set(TemplateText.objects.values_list("language", flat=True)) == {"en", "fr"}
+    assert plan.rules.count() == 3
+    client.post(url)  # again: nothing doubled
+    assert Plan.objects.count() == 1 and Template.objects.count() == 5

@@ -99,6 +99,7 @@ urlpatterns = [
         comms.template_delete,
         name="template_delete",
     ),
+    path("comms/defaults/", comms.install_default_messages, name="install_default_messages"),
     path("comms/plans/", comms.plan_list, name="plan_list"),
     path("comms/plans/new/", comms.plan_create, name="plan_create"),
     path("comms/plans/<int:plan>/", comms.plan_detail, name="plan_detail"),

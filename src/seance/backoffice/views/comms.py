@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from seance.backoffice.views.base import apply_errors, staff_view
 from seance.comms import plans, schedule, templating
+from seance.comms.defaults import install_defaults
 from seance.comms.models import SUBJECT_MAX_LENGTH, Channel, Plan, Rule, Template, Trigger
 from seance.core import permissions as perms
 from seance.core.audit import entries_for
@@ -435,6 +436,18 @@ def _rule(request, plan_pk, pk) -> Rule:
         plan_id=plan_pk,
         pk=pk,
     )
+
+
+@staff_view(perms.MANAGE_SESSIONS)
+@require_POST
+def install_default_messages(request):
+    """P9: the ready-made templates (English and French, the QR-code ones included) and the
+    school plan; what exists already is left as it is."""
+    plan = install_defaults(request.organizer, user=request.user)
+    messages.success(
+        request, _("The default templates and the plan “%(plan)s” are ready.") % {"plan": plan}
+    )
+    return redirect("backoffice:plan_detail", plan=plan.pk)
 
 
 @staff_view(perms.MANAGE_SESSIONS)
