@@ -7,6 +7,7 @@ payments never multiply rows and a page costs the same whatever the number of or
 
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.db.models import (
     Case,
     DecimalField,
@@ -124,10 +125,25 @@ def todo(orders: QuerySet[Order], name: str) -> QuerySet[Order]:
     raise ValueError(name)
 
 
+TILES_CACHE = "seance:order-tiles:{}"
+TILES_FRESH_FOR = 20  # seconds; commerce's writes clear them at once (forget_todo_counts)
+
+
 def todo_counts(organizer: Organizer) -> dict[str, int]:
-    """The tiles' live counts (one query each)."""
-    orders = orders_for(organizer)
-    return {name: todo(orders, name).count() for name in TODOS}
+    """The tiles' counts (one query each). Kept a few seconds, so that paging and filtering
+    the list at 100,000 orders does not count them again each time (bench/orders.py); every
+    commerce write that changes them clears them, and an email sent shows within seconds."""
+    key = TILES_CACHE.format(organizer.pk)
+    counts = cache.get(key)
+    if counts is None:
+        orders = orders_for(organizer)
+        counts = {name: todo(orders, name).count() for name in TODOS}
+        cache.set(key, counts, TILES_FRESH_FOR)
+    return counts
+
+
+def forget_todo_counts(organizer_id: int) -> None:
+    cache.delete(TILES_CACHE.format(organizer_id))
 
 
 def with_line(orders: QuerySet[Order], **line_filter) -> QuerySet[Order]:

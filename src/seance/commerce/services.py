@@ -114,7 +114,6 @@ def cart_view(cart: Cart) -> CartView:
 # --- orders and payments (O1, X3) ---------------------------------------------------------
 
 
-
 def amount_paid(order: Order) -> Decimal:
     """What confirmed payments add up to (X3: derived, never a stored flag)."""
     total = order.payments.filter(state=PaymentState.CONFIRMED).aggregate(s=Sum("amount"))["s"]
@@ -189,6 +188,7 @@ def place_order(
         Payment.objects.create(order=order, provider=payment_method, amount=order.total)
     cart.lines.all().delete()
     log_action(order, "seance.order.placed", user=None, data={"total": str(order.total)})
+    _tiles_changed(order.organizer_id)
     _email(order, "order_placed", provider=provider if order.total > 0 else None)
     if order.total == 0:
         _now_paid(order)
@@ -273,6 +273,7 @@ def confirm_payment(payment: Payment, *, user, amount: Decimal | None = None) ->
     if not updated:
         raise CommerceError(_("This payment is not waiting for confirmation."))
     payment.refresh_from_db()
+    _tiles_changed(payment.order.organizer_id)
     due = payment.order.total - amount_paid(payment.order)
     if amount < expected and due > 0:
         # A partial transfer: the rest stays expected, to be confirmed when it arrives.
@@ -291,6 +292,13 @@ def confirm_payment(payment: Payment, *, user, amount: Decimal | None = None) ->
 
 
 # --- the orders panel (O4, O6, O7) ---------------------------------------------------------
+
+
+def _tiles_changed(organizer_id: int) -> None:
+    """The orders panel's tile counts are stale once this transaction commits."""
+    from seance.commerce.queries import forget_todo_counts
+
+    transaction.on_commit(lambda: forget_todo_counts(organizer_id))
 
 
 def due(order: Order) -> Decimal:
@@ -327,6 +335,7 @@ def record_payment(
         state=PaymentState.CONFIRMED,
         confirmed_at=timezone.now(),
     )
+    _tiles_changed(order.organizer_id)
     log_action(
         order,
         "seance.order.payment_confirmed",
@@ -360,6 +369,7 @@ def change_status(order: Order, status: str, *, user, reason: str = "") -> Order
     if status == OrderStatus.CANCELLED:
         order.cancel_reason = reason
     order.save(update_fields=["status", "cancel_reason"])
+    _tiles_changed(order.organizer_id)
     log_action(
         order,
         "seance.order.status_changed",
@@ -385,6 +395,7 @@ def record_lab_export(organizer: Organizer, orders: list[Order], *, user) -> Lab
     Organizer.objects.select_for_update().get(pk=organizer.pk)  # one number at a time
     last = LabExport.objects.filter(organizer=organizer).aggregate(n=Max("number"))["n"]
     export = LabExport.objects.create(organizer=organizer, number=(last or 0) + 1, created_by=user)
+    _tiles_changed(organizer.pk)
     for order in orders:
         if order.organizer_id != organizer.pk or not lab_ready(order):
             raise CommerceError(_("Order %(code)s cannot go to the lab.") % {"code": order.code})
