@@ -88,6 +88,16 @@ def orders_for(organizer: Organizer) -> QuerySet[Order]:
     )
 
 
+def with_payment_state(orders: QuerySet[Order], state: str) -> QuerySet[Order]:
+    """Filter on the payment state. "Awaiting" is "no confirmed payment" (amounts are
+    positive by constraint): an EXISTS the database answers from an index, not the sum of
+    every order's payments (bench/orders.py)."""
+    confirmed = Exists(Payment.objects.filter(order=OuterRef("pk"), state=PaymentState.CONFIRMED))
+    if state == AWAITING:
+        return orders.filter(~confirmed, total__gt=0)
+    return orders.filter(payment_state=state)
+
+
 def _with_lines(**line_filter) -> Exists:
     return Exists(OrderLine.objects.filter(order=OuterRef("pk"), **line_filter))
 

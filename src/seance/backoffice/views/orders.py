@@ -120,7 +120,7 @@ class OrderFilterForm(forms.Form):
         if "status" in data:
             orders = orders.filter(status=data["status"])
         if "payment" in data:
-            orders = orders.filter(payment_state=data["payment"])
+            orders = queries.with_payment_state(orders, data["payment"])
         if "session" in data:
             orders = queries.with_line(orders, group=selling.group_of(data["session"]))
         if "sponsor" in data:
