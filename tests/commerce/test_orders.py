@@ -10,6 +10,7 @@ from seance.commerce.models import Order, PaymentState
 from seance.core.audit import entries_for
 from seance.photos.models import Photo
 from seance.photos.selling import item_for
+from tests.concurrency import at_once
 from tests.photos.test_ingest import _private_storage  # noqa: F401 - autouse fixture
 from tests.shop.test_gallery import galleries  # noqa: F401 - fixture
 
@@ -101,31 +102,10 @@ def test_unknown_payment_method_is_refused(filled_cart):
 @pytest.mark.django_db(transaction=True)
 def test_two_checkouts_of_one_cart_at_once_place_one_order(filled_cart):
     """A double tap on "Place the order", or two tabs: one order, the cart emptied once."""
-    import threading
-
-    from django.db import connection
-
-    barrier = threading.Barrier(2)
-    placed, refused, errors = [], [], []
-
-    def checkout():
-        barrier.wait()
-        try:
-            placed.append(place(filled_cart))
-        except CommerceError as e:
-            refused.append(e)
-        except Exception as e:  # reported below
-            errors.append(e)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=checkout) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    assert errors == []
-    assert (len(placed), len(refused)) == (1, 1)
+    outcome = at_once(
+        lambda: place(filled_cart), lambda: place(filled_cart), refusals=(CommerceError,)
+    )
+    assert (len(outcome.results), len(outcome.refused)) == (1, 1)
     assert Order.objects.count() == 1
     assert Order.objects.get().lines.count() == 2
 
@@ -133,36 +113,15 @@ def test_two_checkouts_of_one_cart_at_once_place_one_order(filled_cart):
 @pytest.mark.django_db(transaction=True)
 def test_two_staff_confirming_one_order_at_once_count_the_money_once(filled_cart, owner):
     """O4's bulk confirm from two screens at once: one payment recorded, not two."""
-    import threading
-
-    from django.db import connection
-
     order = place(filled_cart)
     order.payments.update(state=PaymentState.FAILED)  # no pending payment: rows get created
-    barrier = threading.Barrier(2)
-    recorded, refused, errors = [], [], []
 
     def confirm():
-        barrier.wait()
-        try:
-            recorded.append(
-                services.record_payment(
-                    order, user=owner, amount=Decimal("21.00"), expected_due=Decimal("21.00")
-                )
-            )
-        except CommerceError as e:
-            refused.append(e)
-        except Exception as e:  # reported below
-            errors.append(e)
-        finally:
-            connection.close()
+        return services.record_payment(
+            order, user=owner, amount=Decimal("21.00"), expected_due=Decimal("21.00")
+        )
 
-    threads = [threading.Thread(target=confirm) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    assert errors == []
-    assert (len(recorded), len(refused)) == (1, 1)
+    outcome = at_once(confirm, confirm, refusals=(CommerceError,))
+    assert (len(outcome.results), len(outcome.refused)) == (1, 1)
     assert services.amount_paid(order) == Decimal("21.00")
     assert order.payments.filter(state=PaymentState.CONFIRMED).count() == 1

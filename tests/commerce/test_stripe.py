@@ -6,14 +6,12 @@ and notifications are signed here exactly as Stripe signs them."""
 import hashlib
 import hmac
 import json
-import threading
 import time
 from decimal import Decimal
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 import stripe
-from django.db import connection
 from django.utils import translation
 from django.utils.translation import gettext
 
@@ -23,6 +21,7 @@ from seance.commerce.models import Payment, PaymentState
 from seance.core.models import LogEntry
 from seance.photos.models import Photo
 from seance.photos.selling import item_for
+from tests.concurrency import at_once
 from tests.photos.test_ingest import _private_storage  # noqa: F401 - autouse fixture
 from tests.shop.test_gallery import galleries  # noqa: F401 - fixture
 
@@ -408,24 +407,11 @@ def test_another_currency_leaves_the_payment_pending(client, payment):
 @pytest.mark.django_db(transaction=True)
 def test_the_same_notification_delivered_twice_at_once_confirms_once(payment):
     body, header = signed(session_event())
-    barrier = threading.Barrier(2)
-    outcomes, errors = [], []
 
     def deliver():
-        barrier.wait()
-        try:
-            outcomes.append(stripe_checkout.handle_webhook(body, header))
-        except Exception as e:  # reported below
-            errors.append(e)
-        finally:
-            connection.close()
+        return stripe_checkout.handle_webhook(body, header)
 
-    threads = [threading.Thread(target=deliver) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    assert errors == []
+    outcomes = at_once(deliver, deliver).results
     assert sum("confirmed:" in outcome for outcome in outcomes) == 1
     assert services.amount_paid(payment.order) == Decimal("21.00")
     assert confirmations(payment.order) == 1

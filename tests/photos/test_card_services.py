@@ -1,8 +1,6 @@
 import datetime as dt
-import threading
 
 import pytest
-from django.db import connection
 
 from seance.core.audit import entries_for
 from seance.photos import services
@@ -16,6 +14,7 @@ from seance.photos.models import (
 )
 from seance.photos.roster import Pupil
 from seance.photos.services import CardError
+from tests.concurrency import at_once
 
 
 def test_cards_are_numbered_and_each_has_its_own_code(session, owner):
@@ -168,22 +167,9 @@ def test_two_staff_adding_cards_at_once_get_distinct_numbers(django_db_blocker):
         segment=services.create_segment(org, user=owner, name="S"),
         sponsor=services.create_sponsor(org, user=owner, name="S"),
     )
-    barrier = threading.Barrier(2)
-    errors = []
 
     def add():
-        barrier.wait()
-        try:
-            services.add_cards(session, user=owner, count=20)
-        except Exception as e:  # reported below
-            errors.append(e)
-        finally:
-            connection.close()
+        return services.add_cards(session, user=owner, count=20)
 
-    threads = [threading.Thread(target=add) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    assert errors == []
+    at_once(add, add)
     assert sorted(QrCard.objects.values_list("number", flat=True)) == list(range(1, 41))

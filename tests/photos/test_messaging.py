@@ -4,7 +4,6 @@ import datetime as dt
 import os
 import subprocess
 import sys
-import threading
 import zoneinfo
 from decimal import Decimal
 
@@ -31,6 +30,7 @@ from seance.core.tick import run_tick
 from seance.photos import messaging, services
 from seance.photos.models import NotifyRequest, Photo, SessionStatus
 from seance.photos.selling import item_for
+from tests.concurrency import at_once
 from tests.photos.test_ingest import _private_storage  # noqa: F401 - autouse fixture
 from tests.shop.test_gallery import galleries  # noqa: F401 - fixture
 
@@ -254,25 +254,11 @@ def test_a_template_with_an_unknown_placeholder_is_refused_before_sending():
 
 @pytest.mark.django_db(transaction=True)
 def test_two_ticks_at_once_send_each_message_once(sale):
-    barrier = threading.Barrier(2)
-    errors = []
+    def tick_now():
+        with time_machine.travel(ON_SALE + dt.timedelta(minutes=1), tick=False):
+            return run_tick()
 
-    def tick():
-        barrier.wait()
-        try:
-            with time_machine.travel(ON_SALE + dt.timedelta(minutes=1), tick=False):
-                run_tick()
-        except Exception as e:  # reported below
-            errors.append(e)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=tick) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    assert errors == []
+    at_once(tick_now, tick_now)
     assert Message.objects.filter(key__startswith="plan:").count() == 2
     assert sorted(m.to[0] for m in mail.outbox) == ["anne@example.fr", "marc@example.fr"]
 
