@@ -86,6 +86,16 @@ class CartView:
     priced: pricing.Priced
     dropped: list[CartLine]  # lines no longer for sale (session archived, product removed)
 
+    @property
+    def count(self) -> int:
+        """What the cart badge says: the number of items."""
+        return sum(line.quantity for line, _offer, _priced in self.lines)
+
+    @property
+    def needs_delivery(self) -> bool:
+        """Whether something in the cart is to be posted (or collected, where allowed)."""
+        return any(offer.needs_delivery for _line, offer, _priced in self.lines)
+
 
 def cart_view(cart: Cart) -> CartView:
     """The cart priced now: each line from its kind, totals from the one pricing function."""
@@ -204,20 +214,14 @@ def start_payment(order: Order, *, return_url: str) -> str | None:
     with transaction.atomic():
         order = Order.objects.select_for_update().get(pk=order.pk)
         payment = order.payments.filter(state=PaymentState.PENDING).first()
-        due = order.total - amount_paid(order)
-        if payment is None and order.status == OrderStatus.PLACED and due > 0:
+        if payment is None and order.status == OrderStatus.PLACED:
             failed = order.payments.filter(state=PaymentState.FAILED).last()
-            if failed is not None:
-                payment = Payment.objects.create(order=order, provider=failed.provider, amount=due)
+            rest = due(order)
+            if failed is not None and rest > 0:
+                payment = Payment.objects.create(order=order, provider=failed.provider, amount=rest)
     if payment is None:
         return None
     return providers.get(payment.provider).start(payment, return_url=return_url)
-
-
-def needs_delivery(cart_or_view) -> bool:
-    """Whether something in the cart is to be posted (or collected, where allowed)."""
-    view = cart_or_view if isinstance(cart_or_view, CartView) else cart_view(cart_or_view)
-    return any(offer.needs_delivery for _line, offer, _priced in view.lines)
 
 
 def _email(order: Order, template: str, *, key_suffix: str = "", **context) -> None:

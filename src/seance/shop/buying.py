@@ -198,7 +198,7 @@ def cart_page(request, organizer: str):
         {
             "organizer": organizer,
             "view": view,
-            "cart_count": sum(line.quantity for line, _o, _p in view.lines) if view else 0,
+            "cart_count": view.count if view else 0,
         },
     )
 
@@ -231,11 +231,10 @@ def checkout(request, organizer: str):
         messages.info(request, _("Your cart is empty."))
         return redirect("shop:cart", organizer=organizer.slug)
     methods = providers.available(organizer)
-    needs_delivery = services.needs_delivery(view)
     form = CheckoutForm(
         request.POST or None,
         methods=methods if view.priced.total > 0 else [],
-        needs_delivery=needs_delivery,
+        needs_delivery=view.needs_delivery,
         pickup_allowed=organizer.pickup_allowed,
     )
     if request.method == "POST" and form.is_valid():
@@ -254,13 +253,7 @@ def checkout(request, organizer: str):
         except CommerceError as e:
             form.add_error(None, e.message)
         else:
-            order_page = delivery.order_url(order)
-            try:
-                go_to = services.start_payment(order, return_url=order_page)
-            except CommerceError as e:
-                messages.error(request, e.message)
-                go_to = None
-            return redirect(go_to or reverse("shop:order", args=[delivery.order_token(order)]))
+            return _pay_online(request, order)
     return render(
         request,
         "shop/checkout.html",
@@ -269,7 +262,7 @@ def checkout(request, organizer: str):
             "view": view,
             "form": form,
             "no_method": view.priced.total > 0 and not methods,
-            "cart_count": sum(line.quantity for line, _o, _p in view.lines),
+            "cart_count": view.count,
         },
     )
 
@@ -313,12 +306,18 @@ def pay(request, token: str):
     order = delivery.order_from_token(token)
     if order is None:
         raise Http404
+    return _pay_online(request, order)
+
+
+def _pay_online(request, order):
+    """To the provider's payment page when there is one, else (a bank transfer, a free
+    order, the provider unavailable) to the order page, which says what to do."""
     try:
         go_to = services.start_payment(order, return_url=delivery.order_url(order))
     except CommerceError as e:
         messages.error(request, e.message)
         go_to = None
-    return redirect(go_to or reverse("shop:order", args=[token]))
+    return redirect(go_to or reverse("shop:order", args=[delivery.order_token(order)]))
 
 
 def download(request, token: str):

@@ -283,7 +283,7 @@ def _selection(request) -> tuple[list[Order], list[str], str]:
     orders = list(
         queries.orders_for(request.organizer)
         .filter(pk__in=wanted)
-        .prefetch_related("lines", "payments")
+        .prefetch_related("lines", "lab_exports")
     )
     refused = sorted(str(i) for i in set(ids) - {str(o.pk) for o in orders})
     return orders, refused, query
@@ -354,7 +354,7 @@ def _bulk_row(action: str, order: Order, request) -> dict:
         elif not any(line.needs_delivery for line in order.lines.all()):
             row.update(allowed=False, why=_("nothing to print"))
         else:
-            row["again"] = order.lab_exports.exists()
+            row["again"] = bool(order.lab_exports.all())  # prefetched with the selection
     return row
 
 
