@@ -273,14 +273,32 @@ def test_preview_of_a_deadline_without_discount_shows_the_error(
 
 
 def test_preview_ignores_a_foreign_session(logged_in, organizer, owner, family, stranger):
+    from seance.photos.models import AccessCode, Gallery
+
     other = Membership.objects.get(user=stranger).organizer
+    theirs = services.create_session(
+        other,
+        user=stranger,
+        reference="THEIRS",
+        name="Their secret session",
+        shooting_date=services.today_for(other),
+        watermark_text="x",
+        segment=services.create_segment(other, user=stranger, name="Theirs"),
+        sponsor=services.create_sponsor(other, user=stranger, name="Their school"),
+    )
+    code = AccessCode.objects.create(
+        organizer=other, session=theirs, code=codes.new_code(), status="active"
+    )
+    gallery = Gallery.objects.create(session=theirs, access_code=code, name="Their pupil")
     response = logged_in.post(
         reverse("backoffice:template_preview"),
-        {**template_data(), "session": 999_999, "gallery": 999_999},
+        {**template_data(), "session": theirs.pk, "gallery": gallery.pk},
     )
     assert response.status_code == 200
     assert response.context["preview"].session.organizer == organizer
-    assert other.name not in response.content.decode()
+    body = response.content.decode()
+    assert "Their secret session" not in body and "Their pupil" not in body
+    assert codes.display(code.code) not in body
 
 
 def test_preview_without_any_gallery_says_so(logged_in, organizer, owner, session):

@@ -119,8 +119,7 @@ class TemplateForm(forms.Form):
         try:
             plans.clean_texts(self.organizer, data.get("channel"), self.texts())
         except ValidationError as e:
-            for field, errors in e.error_dict.items():
-                self.add_error(field, errors)
+            apply_errors(self, e)
         return data
 
 
@@ -285,15 +284,9 @@ def build_preview(
     if not body.strip():
         preview.empty = True
         return preview
-    # An empty value (no deadline without a discount) is an error here, as a missing one:
-    # the preview says so rather than show "until ." to staff and families.
-    context = {
-        name: value
-        for name, value in messaging.context_for(
-            session, gallery, recipient, preview.language
-        ).items()
-        if value not in ("", None)
-    }
+    # An empty value (no deadline without a discount) is an error, as a missing one
+    # (templating.render): the preview says so rather than show "until .".
+    context = messaging.context_for(session, gallery, recipient, preview.language)
     try:
         preview.body = templating.render(body, context)
         if channel != Channel.SMS:
@@ -350,15 +343,9 @@ def template_create(request):
         initial["channel"] = request.GET["channel"]
     form = TemplateForm(request.POST or None, organizer=request.organizer, initial=initial)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
             template = plans.create_template(
-                request.organizer,
-                user=request.user,
-                name=data["name"],
-                channel=data["channel"],
-                with_qr=data["with_qr"],
-                texts=form.texts(),
+                request.organizer, user=request.user, **_template_fields(form)
             )
         except ValidationError as e:
             apply_errors(form, e)
@@ -374,16 +361,8 @@ def template_detail(request, template):
     template = _template(request, template)
     form = TemplateForm(request.POST or None, organizer=request.organizer, template=template)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            plans.update_template(
-                template,
-                user=request.user,
-                name=data["name"],
-                channel=data["channel"],
-                with_qr=data["with_qr"],
-                texts=form.texts(),
-            )
+            plans.update_template(template, user=request.user, **_template_fields(form))
         except ValidationError as e:
             apply_errors(form, e)
         else:
@@ -522,6 +501,12 @@ def plan_delete(request, plan):
         return redirect("backoffice:plan_detail", plan=plan.pk)
     messages.success(request, _("Plan “%s” deleted.") % plan.name)
     return redirect("backoffice:plan_list")
+
+
+def _template_fields(form) -> dict:
+    return {name: form.cleaned_data[name] for name in plans.TEMPLATE_FIELDS} | {
+        "texts": form.texts()
+    }
 
 
 def _rule_fields(form) -> dict:
