@@ -59,7 +59,7 @@ def downloads(order: Order) -> list[Download]:
     if order.status == OrderStatus.CANCELLED or not is_paid(order):
         return []
     links = []
-    for line in order.lines.all():
+    for line in order.lines.filter(delivers_files=True):
         for file in kinds.get(line.kind).deliverables(order.organizer, line.item):
             token = signing.TimestampSigner(salt=DOWNLOAD_SALT).sign_object(
                 {"o": order.code, "l": line.pk, "k": file.key}

@@ -46,14 +46,9 @@ TODOS = (TO_CONFIRM, TO_LAB, FILES_TO_SEND)
 PAID, PARTLY_PAID, AWAITING = "paid", "partly_paid", "awaiting"
 
 
-def to_confirm(prefix: str = "") -> Q:
+def to_confirm() -> Q:
     """Payments staff confirm by hand when the money arrives: pending bank transfers."""
-    return Q(
-        **{
-            f"{prefix}state": PaymentState.PENDING,
-            f"{prefix}provider": providers.bank_transfer.name,
-        }
-    )
+    return Q(state=PaymentState.PENDING, provider=providers.bank_transfer.name)
 
 
 def _paid():
@@ -160,8 +155,3 @@ def with_line(orders: QuerySet[Order], **line_filter) -> QuerySet[Order]:
     """Orders with at least one line matching ``line_filter`` (a session's group, a kind of
     product), without repeating an order that has several."""
     return orders.filter(_with_lines(**line_filter))
-
-
-def payments_to_confirm_count(organizer: Organizer) -> int:
-    """O2: how many orders wait for a payment to be confirmed."""
-    return todo(orders_for(organizer), TO_CONFIRM).count()

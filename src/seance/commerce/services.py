@@ -336,19 +336,8 @@ def record_payment(
         order=order,
         provider=provider or (last.provider if last else providers.bank_transfer.name),
         amount=amount,
-        state=PaymentState.CONFIRMED,
-        confirmed_at=timezone.now(),
     )
-    _tiles_changed(order.organizer_id)
-    log_action(
-        order,
-        "seance.order.payment_confirmed",
-        user=user,
-        data={"amount": str(amount), "method": payment.provider},
-    )
-    if is_paid(order):
-        _now_paid(order)
-    return payment
+    return confirm_payment(payment, user=user, amount=amount)
 
 
 @transaction.atomic

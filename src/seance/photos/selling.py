@@ -67,7 +67,9 @@ def _resolve(organizer, item: str, *, for_sale: bool) -> _Chosen:
     found = AccessCode.objects.filter(code=codes.normalize(code) or "", organizer=organizer)
     if for_sale:
         found = found.filter(status=AccessCodeStatus.ACTIVE)
-    access = found.select_related("session__price_profile", "gallery__card").first()
+    access = found.select_related(
+        "session__organizer", "session__price_profile", "gallery__card"
+    ).first()
     gallery = getattr(access, "gallery", None) if access else None
     if gallery is None:
         raise CommerceError(_("These photos are not on sale."))

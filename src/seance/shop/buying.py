@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from seance.catalog.models import Product, ProductKind
 from seance.commerce import delivery, kinds, providers, services
 from seance.commerce.errors import CommerceError
-from seance.commerce.models import OrderStatus, PaymentState
+from seance.commerce.models import CartLine, OrderStatus, PaymentState
 from seance.core.models import Organizer
 from seance.photos import codes, queries
 from seance.photos.models import SessionStatus
@@ -189,8 +189,7 @@ def cart_page(request, organizer: str):
     cart = current_cart(request, organizer)
     view = services.cart_view(cart) if cart else None
     if view and view.dropped:
-        for line in view.dropped:
-            line.delete()
+        CartLine.objects.filter(pk__in=[line.pk for line in view.dropped]).delete()
         messages.info(request, _("Some items are no longer on sale and left your cart."))
     return render(
         request,

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from seance.backoffice.views.base import staff_view
-from seance.commerce import services
+from seance.commerce import queries, services
 from seance.commerce.errors import CommerceError
 from seance.commerce.models import NEXT_STATUSES, LabExportOrder, Order, OrderStatus
 from seance.comms.models import Message, MessageState
@@ -83,11 +83,6 @@ def _contents(order: Order) -> dict[str, bool]:
     return {"files": counts["files"] > 0, "prints": counts["prints"] > 0}
 
 
-def _is_paid(order: Order) -> bool:
-    paid = order.paid if hasattr(order, "paid") else services.amount_paid(order)
-    return paid >= order.total
-
-
 def order_page_extras(request, order: Order) -> dict:
     """More context for the order page: its next statuses, its emails, its lab exports."""
     emails = (
@@ -103,7 +98,11 @@ def order_page_extras(request, order: Order) -> dict:
     )
     contents = _contents(order)
     # O6: the rule of delivery.downloads(), without making the links.
-    downloads = contents["files"] and order.status != OrderStatus.CANCELLED and _is_paid(order)
+    downloads = (
+        contents["files"]
+        and order.status != OrderStatus.CANCELLED
+        and order.payment_state == queries.PAID
+    )
     next_statuses = [(s, OrderStatus(s).label) for s in NEXT_STATUSES.get(order.status, ())]
     return {
         "next_statuses": next_statuses,

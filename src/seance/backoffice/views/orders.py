@@ -201,7 +201,6 @@ def order_list(request):
             "filters": filters,
             "page": page,
             "tiles": queries.todo_counts(request.organizer),
-            "statuses": OrderStatus,
             "query": request.GET.urlencode(),
         },
     )
