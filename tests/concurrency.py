@@ -36,6 +36,7 @@ def at_once(*actions: Callable, refusals: tuple[type[Exception], ...] = ()) -> O
         t.start()
     for t in threads:
         t.join(60)
+    assert not any(t.is_alive() for t in threads), "an action still runs after 60 s"
     if errors:
         raise errors[0]
     return outcome

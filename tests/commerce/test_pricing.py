@@ -86,6 +86,8 @@ def test_total_is_lines_minus_discounts_and_never_negative(lines, discounts):
     result = price(lines, discounts)
     assert result.subtotal == sum((D(str(line.unit_price)) * line.quantity for line in lines), D(0))
     assert result.total == result.subtotal - result.discount
+    assert result.discount == sum((line.discount for line in result.lines), D(0))
+    assert result.discount == sum((d.amount for d in result.discounts), D(0))
     assert result.total >= 0
     assert sum((line.total for line in result.lines), D(0)) == result.total
     for line in result.lines:

@@ -82,24 +82,18 @@ def queue_message(
 ) -> Message | None:
     """Store a rendered message named ``key`` (an email, or an SMS with ``channel``) and
     send it after the current transaction commits; None when ``key`` was queued before."""
-    try:
-        # A savepoint: the caller's transaction survives a duplicate key (a replay, or a
-        # concurrent transaction that queued the same message first).
-        with transaction.atomic():
-            message = Message.objects.create(
-                organizer=organizer,
-                key=key,
-                channel=channel,
-                to=to,
-                language=language,
-                subject=subject[:SUBJECT_MAX_LENGTH],
-                body=body,
-                html=html,
-                qr=qr,
-            )
-    except IntegrityError:
-        if not Message.objects.filter(key=key).exists():
-            raise
+    message = _create_once(
+        organizer=organizer,
+        key=key,
+        channel=channel,
+        to=to,
+        language=language,
+        subject=subject[:SUBJECT_MAX_LENGTH],
+        body=body,
+        html=html,
+        qr=qr,
+    )
+    if message is None:
         return None
     # robust: once the caller's data is committed, a broker outage must not turn its success
     # into an error; the message stays pending and the tick sends it.
@@ -110,19 +104,28 @@ def queue_message(
 def record_skipped(*, key: str, to: str, reason: str, organizer=None, channel=Channel.EMAIL):
     """Remember, once, that the message ``key`` was not sent (found due too late): the
     next tick does not consider it again. None if it was queued or skipped before."""
+    return _create_once(
+        organizer=organizer,
+        key=key,
+        channel=channel,
+        to=to,
+        language="",
+        body="",
+        state=MessageState.SKIPPED,
+        last_error=reason,
+    )
+
+
+def _create_once(**fields) -> Message | None:
+    """The message, stored unless its key exists (then None). A savepoint: the caller's
+    transaction survives a duplicate key (a replay, or a concurrent transaction that stored
+    it first); any other integrity error is raised."""
     try:
         with transaction.atomic():
-            return Message.objects.create(
-                organizer=organizer,
-                key=key,
-                channel=channel,
-                to=to,
-                language="",
-                body="",
-                state=MessageState.SKIPPED,
-                last_error=reason,
-            )
+            return Message.objects.create(**fields)
     except IntegrityError:
+        if not Message.objects.filter(key=fields["key"]).exists():
+            raise
         return None
 
 

@@ -7,13 +7,16 @@ provider is a class with ``send(to, text)`` that raises on failure.
 """
 
 import logging
+from collections import deque
 
 import requests
 from django.conf import settings
 
 log = logging.getLogger(__name__)
 
-outbox: list[tuple[str, str]] = []  # what the console backend "sent" (tests read it)
+# What the console backend "sent" (tests read it), the latest only: a long-running process
+# must not keep every SMS it printed.
+outbox: deque[tuple[str, str]] = deque(maxlen=1000)
 
 
 class SmsError(Exception):

@@ -14,22 +14,24 @@ session goes on sale, whatever its plan.
 """
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core import signing
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
+from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from seance.commerce.models import OrderLine, OrderStatus
+from seance.commerce.models import OrderStatus
 from seance.comms import schedule, templating
 from seance.comms.models import Channel, Message, Rule, TemplateText, Trigger, Unsubscribe
 from seance.comms.services import queue_email, queue_message, record_skipped
 from seance.core import tick
-from seance.photos import codes
+from seance.core.templatetags.seance import money
+from seance.photos import codes, queries
 from seance.photos.models import (
     DiscountKind,
     Gallery,
@@ -130,9 +132,9 @@ def context_for(session: Session, gallery: Gallery, recipient: Recipient, langua
     with translation.override(language):
         discount = ""
         if session.discount_kind == DiscountKind.PERCENT:
-            discount = f"\N{MINUS SIGN}{session.discount_value.normalize():f} %"
+            discount = f"\N{MINUS SIGN}{floatformat(session.discount_value, '-2')} %"
         elif session.discount_kind == DiscountKind.AMOUNT:
-            discount = f"{session.discount_value:.2f} {session.organizer.currency}"
+            discount = money(session.discount_value, session.organizer.currency)
         return {
             "child_name": recipient.name,
             "session": session.name,
@@ -155,17 +157,39 @@ def _text_for(texts: list[TemplateText], language: str, fallback: str) -> Templa
     return by_language.get(language) or by_language.get(fallback) or (texts[0] if texts else None)
 
 
-def _has_order(gallery: Gallery) -> bool:
-    return (
-        OrderLine.objects.filter(kind="photo", item__startswith=f"{gallery.access_code.code}:")
-        .exclude(order__status=OrderStatus.CANCELLED)
-        .exists()
-    )
+@dataclass
+class _Run:
+    """What one tick knows across sessions: the keys each rule already queued (read once per
+    rule, and only when something of it is due) and each organizer's unsubscribed
+    addresses."""
+
+    now: dt.datetime
+    dry_run: bool
+    done: list = field(default_factory=list)
+    keys: dict[int, set[str]] = field(default_factory=dict)
+    unsubscribed: dict[int, set[str]] = field(default_factory=dict)
+
+    def queued(self, rule: Rule) -> set[str]:
+        if rule.pk not in self.keys:
+            self.keys[rule.pk] = set(
+                Message.objects.filter(key__startswith=f"plan:{rule.pk}:")
+                .order_by()
+                .values_list("key", flat=True)
+            )
+        return self.keys[rule.pk]
+
+    def stopped(self, organizer) -> set[str]:
+        if organizer.pk not in self.unsubscribed:
+            self.unsubscribed[organizer.pk] = set(
+                Unsubscribe.objects.filter(organizer=organizer).values_list("address", flat=True)
+            )
+        return self.unsubscribed[organizer.pk]
 
 
+@tick.register("photos.plans")
 def run_plans(now: dt.datetime, *, dry_run: bool = False) -> list:
     """Queue every plan message due at ``now`` (see the module's docstring)."""
-    done: list = []
+    run = _Run(now=now, dry_run=dry_run)
     sessions = (
         Session.objects.filter(status=SessionStatus.ON_SALE, plan__isnull=False)
         .select_related("organizer", "plan")
@@ -175,87 +199,73 @@ def run_plans(now: dt.datetime, *, dry_run: bool = False) -> list:
         )
     )
     for session in sessions:
-        organizer = session.organizer
-        galleries = list(
-            session.galleries.select_related(
-                "access_code", "card__pre_registration"
-            ).prefetch_related(
+        galleries = (
+            session.galleries.select_related("access_code", "card__pre_registration")
+            .prefetch_related(
                 Prefetch("registrations", queryset=GalleryRegistration.objects.order_by("pk"))
             )
-        )
-        unsubscribed = set(
-            Unsubscribe.objects.filter(organizer=organizer).values_list("address", flat=True)
-        )
-        for rule in session.plan.rules.all():
-            keys = set(
-                Message.objects.filter(key__startswith=f"plan:{rule.pk}:").values_list(
-                    "key", flat=True
-                )
+            .annotate(
+                has_order=queries.gallery_order_lines(~Q(order__status=OrderStatus.CANCELLED))
             )
-            for gallery in galleries:
+        )
+        families = [(gallery, recipients(gallery)) for gallery in galleries]
+        for rule in session.plan.rules.all():
+            for gallery, people in families:
                 found = window(rule, session, gallery)
-                if found is None:
+                if found is None or schedule.decide(found, now) == schedule.Decision.WAIT:
                     continue
-                decision = schedule.decide(found, now)
-                if decision == schedule.Decision.WAIT:
+                if rule.only_without_order and gallery.has_order:
                     continue
-                has_order = None
-                for recipient in recipients(gallery):
-                    sms = rule.template.channel == Channel.SMS
-                    address = recipient.phone if sms else recipient.email
-                    if not address or address in unsubscribed:
-                        continue
-                    if rule.is_reminder and not recipient.reminders:
-                        continue
-                    key = f"plan:{rule.pk}:{gallery.pk}:{address}:{found.due:%Y%m%d%H%M}"
-                    if key in keys:
-                        continue
-                    due = found.due.isoformat()
-                    if decision == schedule.Decision.LATE:
-                        line = f"skipped (too late: due {due}) {rule} → {address}"
-                        if not dry_run:
-                            record_skipped(
-                                key=key,
-                                to=address,
-                                reason=_("Found due too late to make sense (due %(due)s).")
-                                % {"due": due},
-                                organizer=organizer,
-                                channel=rule.template.channel,
-                            )
-                        done.append(line)
-                        continue
-                    if rule.only_without_order:
-                        has_order = _has_order(gallery) if has_order is None else has_order
-                        if has_order:
-                            continue
-                    if dry_run:
-                        done.append(
-                            {
-                                "rule": str(rule),
-                                "session": session.reference,
-                                "recipient": address,
-                                "channel": rule.template.channel,
-                                "scheduled": due,
-                            }
-                        )
-                        continue
-                    try:
-                        queued = _queue(rule, session, gallery, recipient, address, key)
-                    except templating.TemplateDataError as e:
-                        # This session lacks what the text needs (no discount, no archive
-                        # date): said once, in the outbox and here, and not retried.
-                        record_skipped(
-                            key=key,
-                            to=address,
-                            reason=e.message,
-                            organizer=organizer,
-                            channel=rule.template.channel,
-                        )
-                        done.append(f"skipped ({e.message}) {rule} → {address}")
-                        continue
-                    if queued:
-                        done.append(f"queued {rule} → {address}")
-    return done
+                for recipient in people:
+                    _plan_one(run, rule, session, gallery, recipient, found)
+    return run.done
+
+
+def _plan_one(run: _Run, rule, session, gallery, recipient, found: schedule.Window) -> None:
+    """One family's message of one rule, found due: queued, skipped (and said), or nothing
+    (no address, no consent for reminders, unsubscribed, queued before)."""
+    organizer = session.organizer
+    channel = rule.template.channel
+    address = recipient.phone if channel == Channel.SMS else recipient.email
+    if not address or address in run.stopped(organizer):
+        return
+    if rule.is_reminder and not recipient.reminders:
+        return
+    key = f"plan:{rule.pk}:{gallery.pk}:{address}:{found.due:%Y%m%d%H%M}"
+    if key in run.queued(rule):
+        return
+    due = found.due.isoformat()
+    if schedule.decide(found, run.now) == schedule.Decision.LATE:
+        reason = _("Found due too late to make sense (due %(due)s).") % {"due": due}
+        _skip(run, key, address, reason, organizer, channel)
+        run.done.append(f"skipped (too late: due {due}) {rule} → {address}")
+        return
+    if run.dry_run:
+        run.done.append(
+            {
+                "rule": str(rule),
+                "session": session.reference,
+                "recipient": address,
+                "channel": channel,
+                "scheduled": due,
+            }
+        )
+        return
+    try:
+        queued = _queue(rule, session, gallery, recipient, address, key)
+    except templating.TemplateDataError as e:
+        # This session lacks what the text needs (no discount, no archive date): said once,
+        # in the outbox and here, and not retried.
+        _skip(run, key, address, e.message, organizer, channel)
+        run.done.append(f"skipped ({e.message}) {rule} → {address}")
+        return
+    if queued:
+        run.done.append(f"queued {rule} → {address}")
+
+
+def _skip(run: _Run, key, address, reason, organizer, channel) -> None:
+    if not run.dry_run:
+        record_skipped(key=key, to=address, reason=reason, organizer=organizer, channel=channel)
 
 
 def _queue(rule, session, gallery, recipient, address, key) -> bool:
@@ -287,11 +297,6 @@ def _queue(rule, session, gallery, recipient, address, key) -> bool:
         )
         is not None
     )
-
-
-@tick.register("photos.plans")
-def plans_job(now: dt.datetime, *, dry_run: bool = False) -> list:
-    return run_plans(now, dry_run=dry_run)
 
 
 @tick.register("photos.notify_me")

@@ -2,7 +2,8 @@
 
 import datetime as dt
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import CharField, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Value
+from django.db.models.functions import Cast, Concat
 
 from seance.core.models import Organizer
 from seance.photos.models import AccessCodeStatus, Segment, Session, Sponsor
@@ -141,4 +142,20 @@ def yearbook_galleries(session: Session) -> list:
             Prefetch("photos", queryset=Photo.objects.select_related("album").order_by("pk"))
         )
         .order_by("card__number")
+    )
+
+
+def gallery_order_lines(*conditions):
+    """An EXISTS over the order lines of the outer gallery (a queryset of Gallery): lines of
+    its session's group whose item was opened by its code (photos.selling's items)."""
+    from seance.commerce.models import OrderLine
+    from seance.photos.selling import photo_products  # selling reads these queries
+
+    return Exists(
+        OrderLine.objects.filter(
+            *conditions,
+            kind=photo_products.name,
+            group=Concat(Value("session:"), Cast(OuterRef("session_id"), CharField())),
+            item__startswith=Concat(OuterRef("access_code__code"), Value(":")),
+        )
     )

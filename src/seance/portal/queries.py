@@ -21,16 +21,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import (
-    CharField,
     Count,
     Exists,
     OuterRef,
     Q,
     QuerySet,
     Sum,
-    Value,
 )
-from django.db.models.functions import Cast, Concat, TruncWeek
+from django.db.models.functions import TruncWeek
 
 from seance.commerce.models import OrderLine, OrderStatus
 from seance.commerce.queries import PAID, orders_for
@@ -41,7 +39,8 @@ from seance.photos.models import (
     SessionStatus,
     Sponsor,
 )
-from seance.photos.selling import group_of, photo_products
+from seance.photos.queries import gallery_order_lines
+from seance.photos.selling import group_of
 
 VISIBLE = (SessionStatus.ON_SALE, SessionStatus.ARCHIVED)
 ZERO = Decimal("0.00")
@@ -75,24 +74,13 @@ def _paid_lines(sponsor: Sponsor, sessions) -> QuerySet[OrderLine]:
     return OrderLine.objects.filter(_paid(sponsor), group__in=[group_of(s) for s in sessions])
 
 
-def _gallery_lines(*conditions) -> Exists:
-    """Order lines of the outer gallery: its session's group, an item opened by its code."""
-    return Exists(
-        OrderLine.objects.filter(
-            *conditions,
-            kind=photo_products.name,
-            group=Concat(Value("session:"), Cast(OuterRef("session_id"), CharField())),
-            item__startswith=Concat(OuterRef("access_code__code"), Value(":")),
-        )
-    )
-
-
 def _gallery_counts(sponsor: Sponsor) -> dict:
-    opened = Exists(GalleryRegistration.objects.filter(gallery=OuterRef("pk"))) | _gallery_lines()
+    registered = Exists(GalleryRegistration.objects.filter(gallery=OuterRef("pk")))
+    opened = registered | gallery_order_lines()
     return {
         "galleries": Count("pk"),
         "opened": Count("pk", filter=Q(opened)),
-        "buying": Count("pk", filter=Q(_gallery_lines(_paid(sponsor)))),
+        "buying": Count("pk", filter=Q(gallery_order_lines(_paid(sponsor)))),
     }
 
 
