@@ -15,13 +15,10 @@ from django.urls import reverse
 
 from seance.commerce import kinds
 from seance.commerce.models import Order, OrderLine, OrderStatus
+from seance.core.links import absolute
 
 ORDER_SALT = "seance.commerce.order"
 DOWNLOAD_SALT = "seance.commerce.download"
-
-
-def absolute(path: str) -> str:
-    return settings.SEANCE_SITE_URL.rstrip("/") + path
 
 
 def order_token(order: Order) -> str:

@@ -13,6 +13,7 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from seance.core.audit import changes, log_action, snapshot
+from seance.core.links import absolute
 from seance.core.models import Membership, Organizer, Role, User
 
 ORGANIZER_FIELDS = ["name", "slug", "currency", "timezone", "languages", "cards_per_page"]
@@ -83,7 +84,7 @@ def _tell_added(user: User, organizer: Organizer) -> None:
     }
     body = render_to_string(
         "registration/added_email.txt",
-        {"organizer": organizer.name, "site": settings.SEANCE_SITE_URL.rstrip("/")},
+        {"organizer": organizer.name, "site": absolute()},
     )
     transaction.on_commit(lambda: send_mail(subject, body, None, [user.email]))
 

@@ -30,6 +30,7 @@ from seance.comms import schedule, templating
 from seance.comms.models import Channel, Message, Rule, TemplateText, Trigger, Unsubscribe
 from seance.comms.services import queue_email, queue_message, record_skipped
 from seance.core import tick
+from seance.core.links import absolute
 from seance.core.templatetags.seance import money
 from seance.photos import codes, queries
 from seance.photos.models import (
@@ -149,7 +150,7 @@ def context_for(session: Session, gallery: Gallery, recipient: Recipient, langua
 
 def unsubscribe_url(organizer, address: str) -> str:
     token = signing.Signer(salt=UNSUBSCRIBE_SALT).sign_object({"o": organizer.pk, "a": address})
-    return settings.SEANCE_SITE_URL.rstrip("/") + reverse("shop:unsubscribe", args=[token])
+    return absolute(reverse("shop:unsubscribe", args=[token]))
 
 
 def _text_for(texts: list[TemplateText], language: str, fallback: str) -> TemplateText | None:
@@ -318,7 +319,7 @@ def notify_waiting(now: dt.datetime, *, dry_run: bool = False) -> list:
             context={
                 "session": session,
                 "organizer": session.organizer,
-                "link": settings.SEANCE_SITE_URL.rstrip("/") + reverse("shop:enter_code"),
+                "link": absolute(reverse("shop:enter_code")),
             },
             language=request.language,
             organizer=session.organizer,

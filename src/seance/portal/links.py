@@ -10,9 +10,10 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core import signing
 from django.urls import reverse
+
+from seance.core.links import absolute
 
 SALT = "seance.portal"
 LINK_DAYS = 14
@@ -63,4 +64,4 @@ def read_token(token: str) -> Claim:
 def link_url(token: str) -> str:
     """The absolute address of a link, for an email sent without a request."""
     path = reverse("portal:link", kwargs={"token": token})
-    return settings.SEANCE_SITE_URL.rstrip("/") + path
+    return absolute(path)

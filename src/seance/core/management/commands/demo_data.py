@@ -6,12 +6,14 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from seance.catalog import services as catalog
 from seance.catalog.models import PriceProfile, ProductKind
 from seance.comms.defaults import install_defaults
 from seance.core import services as core
+from seance.core.links import absolute
 from seance.core.models import Membership, Organizer, Role, User
 from seance.photos import codes
 from seance.photos import services as photos
@@ -63,10 +65,8 @@ class Command(BaseCommand):
             .first()
         )
         if gallery is not None:
-            site = settings.SEANCE_SITE_URL.rstrip("/")
-            self.stdout.write(
-                f"A family's gallery, as its card's QR opens it: {site}/g/{gallery.code}"
-            )
+            link = absolute(reverse("shop:open_code", kwargs={"code": gallery.code}))
+            self.stdout.write(f"A family's gallery, as its card's QR opens it: {link}")
 
     def _user(self, email, password, first, last) -> User:
         user = User.objects.filter(email=email).first()
