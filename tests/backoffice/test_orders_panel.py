@@ -319,3 +319,11 @@ def test_session_and_sponsor_filters_tell_sessions_apart(
     assert "Prom Buyer" not in listed(client, sponsor=session.sponsor_id)
     assert len(listed(client, sponsor=session.sponsor_id)) == 4
     assert listed(client, sponsor=other_sponsor.pk, kind="print") == []
+
+
+def test_a_cancel_reason_too_long_is_refused_by_the_service(client, owner, orders):
+    client.force_login(owner)
+    bulk(client, "status", [orders["unpaid"]], target="cancelled", reason="x" * 1001, apply="1")
+    assert Order.objects.get(pk=orders["unpaid"].pk).status == OrderStatus.PLACED
+    bulk(client, "status", [orders["unpaid"]], target="cancelled", reason="x" * 1000, apply="1")
+    assert Order.objects.get(pk=orders["unpaid"].pk).status == OrderStatus.CANCELLED

@@ -44,6 +44,7 @@ class CartLine(models.Model):
         return f"{self.quantity} × {self.kind}:{self.item}"
 
 
+CANCEL_REASON_MAX_LENGTH = 1000
 ORDER_CODE_LENGTH = 10  # ≈ 49 bits: short enough to read on the phone, not to guess
 
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from seance.commerce import kinds, pricing, providers
 from seance.commerce.errors import CommerceError
 from seance.commerce.models import (
+    CANCEL_REASON_MAX_LENGTH,
     NEXT_STATUSES,
     ORDER_CODE_LENGTH,
     Cart,
@@ -356,6 +357,10 @@ def change_status(order: Order, status: str, *, user, reason: str = "") -> Order
     if status == OrderStatus.CANCELLED:
         if not reason:
             raise CommerceError(_("Say why the order is cancelled."))
+        if len(reason) > CANCEL_REASON_MAX_LENGTH:
+            raise CommerceError(
+                _("Keep the reason under %(n)s characters.") % {"n": CANCEL_REASON_MAX_LENGTH}
+            )
         order.payments.filter(state=PaymentState.PENDING).update(state=PaymentState.FAILED)
     before = order.status
     order.status = status

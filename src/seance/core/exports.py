@@ -149,3 +149,14 @@ def zip_response(filename: str, entries: Iterable[tuple[str, ZipData]]) -> Strea
     )
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def csv_response(filename: str, header: list[str], rows: Iterable[Iterable[Any]]):
+    """A download of ``rows`` as spreadsheet-safe CSV named ``filename``, streamed
+    (see :func:`csv_rows`)."""
+    response = StreamingHttpResponse(csv_rows(header, rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=safe_arcname(filename)
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -3,7 +3,7 @@
 import re
 
 from django.contrib import messages
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from seance.backoffice.forms import AddCardsForm, AgreementForm, NamesListForm, PrintCardsForm
 from seance.backoffice.views.base import apply_errors, limit_body, staff_view
 from seance.core import permissions as perms
-from seance.core.exports import csv_rows
+from seance.core.exports import csv_response
 from seance.photos import printing, queries, roster, services
 from seance.photos.models import AccessCodeStatus, PreRegistration, QrCard, Session
 from seance.photos.services import CardError
@@ -196,10 +196,8 @@ def registrations_export(request, session):
         ]
         for r in rows.iterator(chunk_size=500)
     )
-    response = StreamingHttpResponse(csv_rows(header, data), content_type="text/csv; charset=utf-8")
     name = slugify(session.reference) or "session"
-    response["Content-Disposition"] = f'attachment; filename="pre-registrations-{name}.csv"'
-    return response
+    return csv_response(f"pre-registrations-{name}.csv", header, data)
 
 
 @staff_view(perms.MANAGE_ORGANIZER)

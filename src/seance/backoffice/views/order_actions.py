@@ -19,7 +19,13 @@ from django.views.decorators.http import require_POST
 from seance.backoffice.views.base import staff_view
 from seance.commerce import queries, services
 from seance.commerce.errors import CommerceError
-from seance.commerce.models import NEXT_STATUSES, LabExportOrder, Order, OrderStatus
+from seance.commerce.models import (
+    CANCEL_REASON_MAX_LENGTH,
+    NEXT_STATUSES,
+    LabExportOrder,
+    Order,
+    OrderStatus,
+)
 from seance.comms.models import Message, MessageState
 from seance.core import permissions as perms
 
@@ -29,7 +35,6 @@ EMAIL_LABELS = {
     "payment_received": gettext_lazy("Payment received"),
     "files_ready": gettext_lazy("Download links"),
 }
-REASON_MAX_LENGTH = 1000
 
 
 class StatusForm(forms.Form):
@@ -40,7 +45,7 @@ class StatusForm(forms.Form):
     reason = forms.CharField(
         label=gettext_lazy("Reason"),
         required=False,
-        max_length=REASON_MAX_LENGTH,
+        max_length=CANCEL_REASON_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
@@ -107,7 +112,7 @@ def order_page_extras(request, order: Order) -> dict:
     return {
         "next_statuses": next_statuses,
         "can_cancel": OrderStatus.CANCELLED in NEXT_STATUSES.get(order.status, ()),
-        "reason_max_length": REASON_MAX_LENGTH,
+        "reason_max_length": CANCEL_REASON_MAX_LENGTH,
         "emails": [_sent_email(m) for m in emails],
         "lab_exports": list(lab_exports),
         "has_files": contents["files"],

@@ -11,7 +11,7 @@ from decimal import Decimal
 from django import forms
 from django.contrib import messages
 from django.db.models import Q
-from django.http import QueryDict, StreamingHttpResponse
+from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -27,6 +27,7 @@ from seance.catalog.models import ProductKind
 from seance.commerce import kinds, providers, queries, services
 from seance.commerce.errors import CommerceError
 from seance.commerce.models import (
+    CANCEL_REASON_MAX_LENGTH,
     NEXT_STATUSES,
     Order,
     OrderLine,
@@ -36,7 +37,7 @@ from seance.commerce.models import (
 )
 from seance.core import permissions as perms
 from seance.core.audit import entries_for
-from seance.core.exports import csv_rows, safe_arcname, zip_response
+from seance.core.exports import csv_response, csv_rows, safe_arcname, zip_response
 from seance.core.models import MONEY, Organizer
 from seance.core.templatetags.seance import money
 from seance.photos import lab, selling
@@ -322,6 +323,7 @@ def order_bulk(request):
             "statuses": OrderStatus.choices,
             "target": request.POST.get("target", ""),
             "reason": request.POST.get("reason", ""),
+            "reason_max_length": CANCEL_REASON_MAX_LENGTH,
         },
     )
 
@@ -470,9 +472,7 @@ def order_export_csv(request):
                 amount,
             ]
 
-    response = StreamingHttpResponse(csv_rows(header, rows()), content_type="text/csv")
-    response["Content-Disposition"] = 'attachment; filename="orders.csv"'
-    return response
+    return csv_response("orders.csv", header, rows())
 
 
 @staff_view(perms.EXPORT)

@@ -4,7 +4,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -27,7 +27,7 @@ from seance.backoffice.views.comms import session_schedule
 from seance.backoffice.views.yearbook import yearbook_export  # noqa: F401 - a session page
 from seance.core import permissions as perms
 from seance.core.audit import entries_for
-from seance.core.exports import csv_rows
+from seance.core.exports import csv_response
 from seance.photos import imaging, queries, services
 from seance.photos.models import Segment, Session, SessionStatus
 from seance.photos.services import SESSION_FIELDS, SessionError
@@ -104,9 +104,7 @@ def session_export(request):
         ]
         for s in sessions.iterator(chunk_size=500)
     )
-    response = StreamingHttpResponse(csv_rows(header, rows), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="sessions.csv"'
-    return response
+    return csv_response("sessions.csv", header, rows)
 
 
 def _new_session_initial(request) -> tuple[dict, Session | None]:
