@@ -47,7 +47,14 @@ def package_places(package: Product) -> list[Product]:
 class _Chosen:
     access: AccessCode
     product: Product
+    places: list[Product]  # what each photo is bought as (package_places, or the product)
     photos: list  # one per place, in order
+
+    def placed(self, kind: str):
+        """(place, photo) for the places of one product kind (print, digital)."""
+        return [
+            (p, photo) for p, photo in zip(self.places, self.photos, strict=True) if p.kind == kind
+        ]
 
 
 def _refused() -> CommerceError:
@@ -85,13 +92,12 @@ def _resolve(organizer, item: str, *, for_sale: bool) -> _Chosen:
     places = package_places(product) if product.kind == ProductKind.PACKAGE else [product]
     if len(digests) != len(places):
         raise _refused()
-    photos = []
-    for digest in digests:
-        photo = queries.gallery_photo(gallery, digest)
-        if photo is None:
-            raise _refused()
-        photos.append(photo)
-    return _Chosen(access=access, product=product, photos=photos)
+    found = {digest: queries.gallery_photo(gallery, digest) for digest in set(digests)}
+    if not all(found.values()):
+        raise _refused()
+    return _Chosen(
+        access=access, product=product, places=places, photos=[found[d] for d in digests]
+    )
 
 
 class PhotoProducts:
@@ -99,8 +105,7 @@ class PhotoProducts:
 
     def offer(self, organizer, item: str) -> Offer:
         chosen = _resolve(organizer, item, for_sale=True)
-        session, product = chosen.access.session, chosen.product
-        places = package_places(product) if product.kind == ProductKind.PACKAGE else [product]
+        session, product, places = chosen.access.session, chosen.product, chosen.places
         description = product.name
         if product.kind == ProductKind.PACKAGE:
             description = _("%(package)s (%(n)s photos)") % {
@@ -132,14 +137,11 @@ class PhotoProducts:
             chosen = _resolve(organizer, item, for_sale=False)
         except CommerceError:
             return []  # the gallery is gone (purged): nothing left to deliver
-        product = chosen.product
-        places = package_places(product) if product.kind == ProductKind.PACKAGE else [product]
-        files, seen = [], set()
-        for place, photo in zip(places, chosen.photos, strict=True):
-            if place.kind == ProductKind.DIGITAL and photo.digest not in seen:
-                seen.add(photo.digest)
-                files.append(Deliverable(key=photo.digest, label=photo.original_name))
-        return files
+        files = {
+            photo.digest: Deliverable(key=photo.digest, label=photo.original_name)
+            for _place, photo in chosen.placed(ProductKind.DIGITAL)
+        }
+        return list(files.values())
 
     def print_files(self, organizer, item: str) -> list[PrintFile]:
         """O5: the photos of the print places, at their product's paper size."""
@@ -147,8 +149,6 @@ class PhotoProducts:
             chosen = _resolve(organizer, item, for_sale=False)
         except CommerceError:
             return []
-        product = chosen.product
-        places = package_places(product) if product.kind == ProductKind.PACKAGE else [product]
         storage = storages["private"]
         return [
             PrintFile(
@@ -158,15 +158,18 @@ class PhotoProducts:
                 height_cm=place.height_cm,
                 open=lambda path=photo.original: storage.open(path, "rb"),
             )
-            for place, photo in zip(places, chosen.photos, strict=True)
-            if place.kind == ProductKind.PRINT and place.width_cm and place.height_cm
+            for place, photo in chosen.placed(ProductKind.PRINT)
+            if place.width_cm and place.height_cm
         ]
 
     def open_deliverable(self, organizer, item: str, key: str):
-        if key not in {d.key for d in self.deliverables(organizer, item)}:
-            raise _refused()
         chosen = _resolve(organizer, item, for_sale=False)
-        photo = next(p for p in chosen.photos if p.digest == key)
+        photo = next(
+            (photo for _p, photo in chosen.placed(ProductKind.DIGITAL) if photo.digest == key),
+            None,
+        )
+        if photo is None:  # a photo the line does not deliver as a file
+            raise _refused()
         name = f"{chosen.access.session.reference}-{photo.original_name}"
         return storages["private"].open(photo.original, "rb"), name
 
