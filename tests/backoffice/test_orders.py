@@ -226,11 +226,3 @@ def test_list_query_count_is_pinned(client, owner, place, django_assert_max_num_
     assert len(response.context["page"]) == 12
     with django_assert_max_num_queries(12):
         client.get(LIST_URL, {"todo": "to_confirm", "q": "family"})
-
-
-def test_detail_query_count_is_pinned(client, owner, order, django_assert_max_num_queries):
-    client.force_login(owner)
-    # 8, and 3 for the actions' extras (emails, lab exports, what the order delivers):
-    # see test_order_actions.py, which pins it with emails and exports to show.
-    with django_assert_max_num_queries(11):
-        client.get(detail_url(order))

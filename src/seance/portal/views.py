@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from seance.photos.models import SessionStatus, Sponsor
+from seance.photos.services import today_for
 from seance.portal import links, queries, services
 from seance.portal.models import PortalAccess
 
@@ -176,17 +177,15 @@ def _chart(weeks: list[queries.Week], organizer) -> dict:
     }
 
 
-def _today(organizer) -> dt.date:
-    return timezone.localdate(timezone=zoneinfo.ZoneInfo(organizer.timezone))
-
-
 @portal_view
 def dashboard(request):
     sponsor: Sponsor = request.portal.sponsor
     sessions = list(queries.sessions_of(sponsor))
     rows = queries.session_numbers(sponsor, sessions)
     on_sale = any(s.status == SessionStatus.ON_SALE for s in sessions)
-    weeks = queries.weekly(sponsor, sessions, until=_today(sponsor.organizer) if on_sale else None)
+    weeks = queries.weekly(
+        sponsor, sessions, until=today_for(sponsor.organizer) if on_sale else None
+    )
     return render(
         request,
         "portal/dashboard.html",
@@ -211,7 +210,7 @@ def session_detail(request, session: int):
     weeks = queries.weekly(
         sponsor,
         [session],
-        until=_today(sponsor.organizer) if session.status == SessionStatus.ON_SALE else None,
+        until=today_for(sponsor.organizer) if session.status == SessionStatus.ON_SALE else None,
     )
     return render(
         request,

@@ -35,6 +35,7 @@ from seance.commerce.models import (
     Payment,
     PaymentState,
 )
+from seance.comms import schedule
 from seance.core import permissions as perms
 from seance.core.audit import entries_for
 from seance.core.exports import csv_response, csv_rows, safe_arcname, zip_response
@@ -130,13 +131,12 @@ class OrderFilterForm(forms.Form):
             orders = queries.with_line(orders, group__in=groups)
         if "kind" in data:
             orders = queries.with_line(orders, category=data["kind"])
-        zone = zoneinfo.ZoneInfo(self.organizer.timezone)
+        zone = self.organizer.timezone
         if "date_from" in data:
-            start = dt.datetime.combine(data["date_from"], dt.time.min, tzinfo=zone)
-            orders = orders.filter(created_at__gte=start)
+            day_before = data["date_from"] - dt.timedelta(days=1)
+            orders = orders.filter(created_at__gte=schedule.end_of(day_before, zone))
         if "date_to" in data:
-            end = dt.datetime.combine(data["date_to"] + dt.timedelta(days=1), dt.time.min, zone)
-            orders = orders.filter(created_at__lt=end)
+            orders = orders.filter(created_at__lt=schedule.end_of(data["date_to"], zone))
         if "amount_min" in data:
             orders = orders.filter(total__gte=data["amount_min"])
         if "amount_max" in data:
